@@ -1,0 +1,86 @@
+import { parseArgs } from 'node:util';
+import { ConfigError, loadConfigFile } from './config/load.ts';
+import { configJsonSchema } from './config/json-schema.ts';
+import { hashKey } from './config/keys.ts';
+import { startGateway } from './main.ts';
+import { createLogger } from './telemetry/logger.ts';
+
+// `tollgate serve | check-config | hash-key | config-schema`
+
+const USAGE = `Usage:
+  tollgate serve [--config FILE] [--port N] [--host H]   start the gateway (default config: config/tollgate.yaml)
+  tollgate check-config FILE                           validate a config; print every problem with its path
+  tollgate hash-key KEY                                print the sha256:<hex> form of a virtual key for the config
+  tollgate config-schema                               print the config's JSON Schema (for editor autocompletion)`;
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  switch (command) {
+    case 'serve':
+      return serveCommand(rest);
+    case 'check-config': {
+      const file = rest[0];
+      if (file === undefined) return usage('check-config needs a FILE');
+      const loaded = loadConfigFile(file);
+      const disabled = [...loaded.disabledProviders].map(([name, why]) => ` (provider "${name}" would be disabled: ${why})`);
+      process.stdout.write(`${file}: OK${disabled.join('')}\n`);
+      return 0;
+    }
+    case 'hash-key': {
+      const key = rest[0];
+      if (key === undefined || key === '') return usage('hash-key needs a KEY');
+      process.stdout.write(`${hashKey(key)}\n`);
+      return 0;
+    }
+    case 'config-schema':
+      process.stdout.write(`${JSON.stringify(configJsonSchema(), null, 2)}\n`);
+      return 0;
+    case undefined:
+    case '--help':
+    case '-h':
+    case 'help':
+      process.stdout.write(`${USAGE}\n`);
+      return command === undefined ? 2 : 0;
+    default:
+      return usage(`unknown command "${command}"`);
+  }
+}
+
+async function serveCommand(args: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: { config: { type: 'string', default: 'config/tollgate.yaml' }, port: { type: 'string' }, host: { type: 'string' } },
+    strict: true,
+  });
+  const loaded = loadConfigFile(values.config!);
+  const port = values.port === undefined ? undefined : Number(values.port);
+  if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65535)) return usage(`--port must be 0-65535, got ${values.port}`);
+  const logger = createLogger(loaded.config.logging.level);
+  const gateway = await startGateway(loaded, logger, { port, host: values.host });
+  await new Promise<void>((resolve) => {
+    const stop = (signal: string) => {
+      logger.info({ signal }, 'signal received');
+      void gateway.shutdown().then(resolve);
+    };
+    process.once('SIGTERM', () => stop('SIGTERM'));
+    process.once('SIGINT', () => stop('SIGINT'));
+  });
+  logger.flush();
+  return 0;
+}
+
+function usage(problem: string): number {
+  process.stderr.write(`tollgate: ${problem}\n${USAGE}\n`);
+  return 2;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    if (err instanceof ConfigError) process.stderr.write(`${err.message}\n`);
+    else process.stderr.write(`tollgate: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exitCode = 1;
+  },
+);

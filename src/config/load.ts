@@ -1,0 +1,88 @@
+import { readFileSync } from 'node:fs';
+import { parseDocument } from 'yaml';
+import type { z } from 'zod';
+import { interpolateEnv, type UnsetVariable } from './interpolate.ts';
+import { referenceProblems } from './references.ts';
+import { configSchema, type Config } from './schema.ts';
+
+export interface LoadedConfig {
+  readonly config: Config;
+  /** Providers switched off because their apiKey names an unset variable: name → reason. */
+  readonly disabledProviders: ReadonlyMap<string, string>;
+  readonly source: string;
+}
+
+/** A config that cannot be used; `problems` are `path: message` lines, every one found. */
+export class ConfigError extends Error {
+  readonly problems: readonly string[];
+  constructor(source: string, problems: string[]) {
+    super(`${source}: invalid configuration\n${problems.map((p) => `  ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+    this.problems = problems;
+  }
+}
+
+export function loadConfigFile(file: string, env: NodeJS.ProcessEnv = process.env): LoadedConfig {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new ConfigError(file, [`cannot read file: ${(err as Error).message}`]);
+  }
+  return parseConfig(text, file, env);
+}
+
+export function parseConfig(text: string, source: string, env: NodeJS.ProcessEnv = process.env): LoadedConfig {
+  const doc = parseDocument(text, { uniqueKeys: true, prettyErrors: true });
+  if (doc.errors.length > 0) {
+    // Later YAML errors are usually echoes of the first; three are enough to find it.
+    throw new ConfigError(source, doc.errors.slice(0, 3).map((e) => `YAML: ${e.message.split('\n')[0]}`));
+  }
+  const unset: UnsetVariable[] = [];
+  const raw = interpolateEnv(doc.toJS() ?? {}, env, unset);
+
+  const problems: string[] = [];
+  const disabledProviders = new Map<string, string>();
+  for (const { path, name } of unset) {
+    if (path.length === 3 && path[0] === 'providers' && path[2] === 'apiKey') {
+      disabledProviders.set(String(path[1]), `${name} is not set`);
+    } else {
+      problems.push(`${formatPath(path)}: environment variable ${name} is not set`);
+    }
+  }
+
+  const parsed = configSchema.safeParse(raw);
+  if (!parsed.success) problems.push(...formatIssues(parsed.error.issues));
+  for (const { path, message } of referenceProblems(raw)) problems.push(`${formatPath(path)}: ${message}`);
+  if (problems.length > 0 || !parsed.success) throw new ConfigError(source, problems);
+  return { config: deepFreeze(parsed.data), disabledProviders, source };
+}
+
+export function formatPath(path: readonly PropertyKey[]): string {
+  let out = '';
+  for (const part of path) {
+    if (typeof part === 'number') out += `[${part}]`;
+    else out += out === '' ? String(part) : `.${String(part)}`;
+  }
+  return out === '' ? '(root)' : out;
+}
+
+function formatIssues(issues: readonly z.core.$ZodIssue[]): string[] {
+  return issues.map((issue) => {
+    if (issue.code === 'unrecognized_keys') {
+      return `${formatPath(issue.path)}: unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
+    }
+    if (issue.code === 'invalid_union' && 'note' in issue && issue.note === 'No matching discriminator') {
+      return `${formatPath(issue.path)}: expected one of "openai", "mock"`;
+    }
+    return `${formatPath(issue.path)}: ${issue.message}`;
+  });
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const item of Object.values(value)) deepFreeze(item);
+  }
+  return value;
+}

@@ -1,0 +1,54 @@
+// Checks that names used in one section exist in another. It reads the raw (unvalidated)
+// config defensively so it can run even when the schema failed, and so `check-config`
+// prints every problem in one pass.
+
+export interface ReferenceProblem {
+  path: (string | number)[];
+  message: string;
+}
+
+const isRecord = (value: unknown): value is Record<string, unknown> =>
+  value !== null && typeof value === 'object' && !Array.isArray(value);
+
+export function referenceProblems(raw: unknown): ReferenceProblem[] {
+  if (!isRecord(raw)) return [];
+  const problems: ReferenceProblem[] = [];
+  const providers = isRecord(raw.providers) ? raw.providers : {};
+  const models = isRecord(raw.models) ? raw.models : {};
+  const tenants = isRecord(raw.tenants) ? raw.tenants : {};
+
+  for (const [alias, model] of Object.entries(models)) {
+    const targets = isRecord(model) && Array.isArray(model.targets) ? model.targets : [];
+    targets.forEach((target: unknown, i) => {
+      if (!isRecord(target) || typeof target.provider !== 'string' || target.provider in providers) return;
+      problems.push({
+        path: ['models', alias, 'targets', i, 'provider'],
+        message: `unknown provider "${target.provider}" (configured: ${Object.keys(providers).join(', ') || 'none'})`,
+      });
+    });
+  }
+
+  const owners = new Map<string, string>();
+  for (const [tenant, spec] of Object.entries(tenants)) {
+    if (!isRecord(spec)) continue;
+    const allowed: unknown[] = Array.isArray(spec.models) ? spec.models : [];
+    allowed.forEach((alias, i) => {
+      if (typeof alias === 'string' && alias !== '*' && !(alias in models)) {
+        problems.push({ path: ['tenants', tenant, 'models', i], message: `unknown model "${alias}"` });
+      }
+    });
+    const keys: unknown[] = Array.isArray(spec.keys) ? spec.keys : [];
+    keys.forEach((hash, i) => {
+      if (typeof hash !== 'string') return;
+      const owner = owners.get(hash);
+      if (owner !== undefined) {
+        problems.push({
+          path: ['tenants', tenant, 'keys', i],
+          message: `this key already belongs to tenant "${owner}"; a key must identify one tenant`,
+        });
+      }
+      owners.set(hash, tenant);
+    });
+  }
+  return problems;
+}

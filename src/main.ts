@@ -1,0 +1,76 @@
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { serve } from '@hono/node-server';
+import type { Logger } from 'pino';
+import { createApp } from './app.ts';
+import type { LoadedConfig } from './config/load.ts';
+import { Lifecycle } from './lifecycle.ts';
+import { buildProviders, type Providers } from './providers/registry.ts';
+import { buildModelTable, type ModelTable } from './router/model-table.ts';
+
+// Starts a gateway from a loaded config and stops it gracefully. The CLI and the
+// end-to-end tests both start it through here.
+
+export interface Gateway {
+  readonly url: string;
+  readonly port: number;
+  readonly lifecycle: Lifecycle;
+  /** Stop accepting, let in-flight requests and streams finish (up to the drain timeout), close. */
+  shutdown(): Promise<void>;
+}
+
+export async function startGateway(loaded: LoadedConfig, logger: Logger, overrides: { port?: number; host?: string } = {}): Promise<Gateway> {
+  const { config } = loaded;
+  const providers = buildProviders(loaded);
+  const models = buildModelTable(config, providers);
+  const lifecycle = new Lifecycle();
+  const app = createApp({ config, models, logger, lifecycle });
+
+  const host = overrides.host ?? config.server.host;
+  const server = await new Promise<Server>((resolve, reject) => {
+    const s = serve({ fetch: app.fetch, port: overrides.port ?? config.server.port, hostname: host }, () => resolve(s as Server));
+    s.once('error', reject);
+  });
+  server.keepAliveTimeout = config.server.keepAliveTimeout;
+  // Must outlast keepAliveTimeout, or a request arriving on an idle socket can be cut.
+  server.headersTimeout = config.server.keepAliveTimeout + 5_000;
+
+  const port = (server.address() as AddressInfo).port;
+  const url = `http://${host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host}:${port}`;
+  logStartup(logger, loaded, providers, models, url);
+
+  let stopping: Promise<void> | undefined;
+  const shutdown = () => (stopping ??= drain(server, lifecycle, providers, logger, config.server.drainTimeout));
+  return { url, port, lifecycle, shutdown };
+}
+
+async function drain(server: Server, lifecycle: Lifecycle, providers: Providers, logger: Logger, drainTimeout: number): Promise<void> {
+  lifecycle.draining = true;
+  logger.info({ inflight: lifecycle.inflight, drainTimeoutMs: drainTimeout }, 'shutting down: no new connections, draining');
+  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+  server.closeIdleConnections();
+  const drained = await lifecycle.waitIdle(drainTimeout);
+  if (!drained) {
+    logger.warn({ inflight: lifecycle.inflight }, 'drain timeout reached: ending open requests');
+    lifecycle.forceClose();
+    // Give the error events a moment to reach the clients before the sockets go.
+    await lifecycle.waitIdle(1_000);
+  }
+  server.closeAllConnections();
+  await closed;
+  await providers.close();
+  logger.info('stopped');
+}
+
+function logStartup(logger: Logger, loaded: LoadedConfig, providers: Providers, models: ModelTable, url: string): void {
+  const live = [...providers.live.values()].map((p) => `${p.name} (${p.kind})`);
+  const disabled = Object.fromEntries(providers.disabled);
+  const liveModels = [...models.values()].filter((m) => m.targets.length > 0).map((m) => m.alias);
+  const unavailable = Object.fromEntries([...models.values()].filter((m) => m.targets.length === 0).map((m) => [m.alias, m.unavailable]));
+  logger.info({ config: loaded.source, providers: live, disabledProviders: disabled, models: liveModels, unavailableModels: unavailable }, `Tollgate listening on ${url}`);
+  for (const [name, reason] of providers.disabled) logger.warn(`provider "${name}" is disabled: ${reason}`);
+  const real = [...providers.live.values()].filter((p) => p.kind !== 'mock');
+  if (real.length === 0) {
+    logger.warn('no real provider is live (no provider keys set): serving the built-in mock provider only');
+  }
+}

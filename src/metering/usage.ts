@@ -1,0 +1,33 @@
+// Token usage as the gateway accounts for it. `source` says how much to trust it: the
+// provider's own numbers, or an estimate when a stream was cut before its usage arrived.
+
+export interface Usage {
+  readonly promptTokens: number;
+  readonly completionTokens: number;
+  readonly totalTokens: number;
+  readonly source: 'upstream' | 'estimated';
+}
+
+export const NO_USAGE: Usage = Object.freeze({ promptTokens: 0, completionTokens: 0, totalTokens: 0, source: 'estimated' });
+
+/** Reads an OpenAI `usage` object leniently; missing or malformed numbers count as 0. */
+export function usageFromOpenAI(raw: unknown): Usage | undefined {
+  if (raw === null || typeof raw !== 'object') return undefined;
+  const u = raw as Record<string, unknown>;
+  const prompt = count(u.prompt_tokens);
+  const completion = count(u.completion_tokens);
+  const total = count(u.total_tokens) || prompt + completion;
+  return { promptTokens: prompt, completionTokens: completion, totalTokens: total, source: 'upstream' };
+}
+
+/**
+ * Rough count for text the provider never reported on (about four characters a token for
+ * English). Used only when upstream usage is missing, and marked `estimated`.
+ */
+export function estimateTokens(chars: number): number {
+  return chars === 0 ? 0 : Math.ceil(chars / 4);
+}
+
+function count(value: unknown): number {
+  return typeof value === 'number' && Number.isFinite(value) && value >= 0 ? Math.floor(value) : 0;
+}

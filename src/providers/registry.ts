@@ -1,0 +1,28 @@
+import type { LoadedConfig } from '../config/load.ts';
+import { MockProvider } from './mock/provider.ts';
+import { OpenAIProvider } from './openai/adapter.ts';
+import type { Provider } from './types.ts';
+
+// Builds one adapter per configured provider. A provider whose key variable is unset is
+// left out (the reason is kept for the startup log and for error messages).
+
+export interface Providers {
+  readonly live: ReadonlyMap<string, Provider>;
+  readonly disabled: ReadonlyMap<string, string>;
+  close(): Promise<void>;
+}
+
+export function buildProviders(loaded: LoadedConfig): Providers {
+  const live = new Map<string, Provider>();
+  for (const [name, spec] of Object.entries(loaded.config.providers)) {
+    if (loaded.disabledProviders.has(name)) continue;
+    live.set(name, spec.kind === 'mock' ? new MockProvider(name, spec) : new OpenAIProvider(name, spec));
+  }
+  return {
+    live,
+    disabled: loaded.disabledProviders,
+    close: async () => {
+      await Promise.allSettled([...live.values()].map((p) => p.close()));
+    },
+  };
+}

@@ -1,0 +1,82 @@
+import type { IncomingMessage } from 'node:http';
+import type { Usage } from '../metering/usage.ts';
+import type { SseEvent } from '../providers/types.ts';
+import type { ModelEntry, ResolvedTarget } from '../router/model-table.ts';
+import type { GatewayError } from './errors.ts';
+import type { Tenant } from './tenants.ts';
+
+// The typed state one request carries through the pipeline. Stages fill in their part;
+// nothing is kept in string-keyed bags.
+
+export type Endpoint = 'chat' | 'embeddings';
+
+export interface RequestCtx {
+  readonly id: string;
+  readonly endpoint: Endpoint;
+  /** performance.now() when the request arrived. */
+  readonly startedAt: number;
+  readonly incoming: IncomingMessage;
+  /** Aborted when the client goes away. */
+  readonly signal: AbortSignal;
+
+  tenant: Tenant | undefined;
+  /** The parsed request body, forwarded upstream untouched except where a stage says. */
+  body: Record<string, unknown> | undefined;
+  alias: string | undefined;
+  stream: boolean;
+  /** The client asked for `stream_options.include_usage`; upstream is always asked. */
+  clientWantsUsage: boolean;
+  plan: ModelEntry | undefined;
+  target: ResolvedTarget | undefined;
+
+  usage: Usage | undefined;
+  /** ms from arrival to the first upstream byte (for streams: the commit point). */
+  firstByteMs: number | undefined;
+  /** The error that ended the request, as JSON or as a stream's error event. */
+  error: GatewayError | undefined;
+  /** The client went away before the response was complete. */
+  clientGone: boolean;
+}
+
+export function newRequestCtx(id: string, endpoint: Endpoint, incoming: IncomingMessage, signal: AbortSignal): RequestCtx {
+  return {
+    id,
+    endpoint,
+    startedAt: performance.now(),
+    incoming,
+    signal,
+    tenant: undefined,
+    body: undefined,
+    alias: undefined,
+    stream: false,
+    clientWantsUsage: false,
+    plan: undefined,
+    target: undefined,
+    usage: undefined,
+    firstByteMs: undefined,
+    error: undefined,
+    clientGone: false,
+  };
+}
+
+export interface JsonResult {
+  readonly kind: 'json';
+  readonly status: number;
+  readonly body: unknown;
+  /** `body` already serialised (e.g. the provider's bytes), sent as is when present. */
+  readonly text?: string;
+  readonly headers?: Readonly<Record<string, string>>;
+}
+
+export interface StreamResult {
+  readonly kind: 'stream';
+  /** Data events for the client. Ends normally only on success; throws on failure. */
+  readonly events: AsyncIterable<SseEvent>;
+  /** Settles when the stream has ended, however it ended. */
+  readonly usage: Promise<Usage>;
+}
+
+export type Result = JsonResult | StreamResult;
+
+export type Next = () => Promise<Result>;
+export type Stage = (ctx: RequestCtx, next: Next) => Promise<Result>;

@@ -1,0 +1,78 @@
+// The one error catalog. Every error a client can see is built here, so status, type and
+// code stay consistent across paths and clients can branch on `code`.
+
+export const ERROR_CATALOG = {
+  invalid_api_key: { status: 401, type: 'authentication_error' },
+  invalid_request: { status: 400, type: 'invalid_request_error' },
+  invalid_json: { status: 400, type: 'invalid_request_error' },
+  invalid_content_type: { status: 400, type: 'invalid_request_error' },
+  request_too_large: { status: 413, type: 'invalid_request_error' },
+  not_found: { status: 404, type: 'invalid_request_error' },
+  model_not_found: { status: 404, type: 'invalid_request_error' },
+  model_not_allowed: { status: 403, type: 'permission_error' },
+  model_unavailable: { status: 503, type: 'service_unavailable_error' },
+  upstream_error: { status: 502, type: 'api_error' },
+  upstream_auth_failed: { status: 502, type: 'api_error' },
+  upstream_unavailable: { status: 503, type: 'service_unavailable_error' },
+  upstream_rate_limited: { status: 429, type: 'rate_limit_error' },
+  upstream_timeout: { status: 504, type: 'timeout_error' },
+  shutting_down: { status: 503, type: 'service_unavailable_error' },
+  internal_error: { status: 500, type: 'api_error' },
+} as const satisfies Record<string, { status: number; type: string }>;
+
+export type ErrorCode = keyof typeof ERROR_CATALOG;
+
+export interface ErrorEnvelope {
+  error: { message: string; type: string; param: string | null; code: string };
+}
+
+interface GatewayErrorOptions {
+  param?: string | null;
+  /** Seconds, relayed as `Retry-After` (upstream rate limits). */
+  retryAfter?: string;
+  /** Upstream 4xx the request caused: relay the provider's own status, type and code. */
+  relayed?: { status: number; type: string; code: string };
+  cause?: unknown;
+}
+
+export class GatewayError extends Error {
+  readonly code: ErrorCode;
+  readonly param: string | null;
+  readonly retryAfter: string | undefined;
+  readonly relayed: GatewayErrorOptions['relayed'];
+
+  constructor(code: ErrorCode, message: string, options: GatewayErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'GatewayError';
+    this.code = code;
+    this.param = options.param ?? null;
+    this.retryAfter = options.retryAfter;
+    this.relayed = options.relayed;
+  }
+
+  get status(): number {
+    return this.relayed?.status ?? ERROR_CATALOG[this.code].status;
+  }
+
+  /** The code the client sees: the provider's for relayed request errors, ours otherwise. */
+  get publicCode(): string {
+    return this.relayed?.code ?? this.code;
+  }
+
+  toEnvelope(): ErrorEnvelope {
+    return {
+      error: {
+        message: this.message,
+        type: this.relayed?.type ?? ERROR_CATALOG[this.code].type,
+        param: this.param,
+        code: this.publicCode,
+      },
+    };
+  }
+}
+
+/** Any thrown value becomes a GatewayError; unknown failures are internal and say nothing. */
+export function toGatewayError(err: unknown): GatewayError {
+  if (err instanceof GatewayError) return err;
+  return new GatewayError('internal_error', 'The gateway hit an internal error.', { cause: err });
+}

@@ -1,0 +1,36 @@
+import type { Config } from '../config/schema.ts';
+import type { Providers } from '../providers/registry.ts';
+import type { Provider } from '../providers/types.ts';
+
+// Model aliases resolved against live providers once, at start-up. A request then looks
+// its alias up in a Map and gets the ordered targets, with nothing left to work out.
+
+export interface ResolvedTarget {
+  readonly provider: Provider;
+  readonly model: string;
+}
+
+export interface ModelEntry {
+  readonly alias: string;
+  /** Targets on live providers, in the configured (fallback) order. */
+  readonly targets: readonly ResolvedTarget[];
+  /** Why no target is live, when `targets` is empty. */
+  readonly unavailable: string | undefined;
+}
+
+export type ModelTable = ReadonlyMap<string, ModelEntry>;
+
+export function buildModelTable(config: Config, providers: Providers): ModelTable {
+  const table = new Map<string, ModelEntry>();
+  for (const [alias, spec] of Object.entries(config.models)) {
+    const targets: ResolvedTarget[] = [];
+    const reasons: string[] = [];
+    for (const target of spec.targets) {
+      const provider = providers.live.get(target.provider);
+      if (provider) targets.push({ provider, model: target.model });
+      else reasons.push(`provider "${target.provider}" is disabled (${providers.disabled.get(target.provider) ?? 'not configured'})`);
+    }
+    table.set(alias, { alias, targets, unavailable: targets.length === 0 ? reasons.join('; ') : undefined });
+  }
+  return table;
+}
