@@ -39,8 +39,9 @@ export class OpenAIProvider implements Provider {
     this.#pool = new Pool(url.origin, {
       connections: config.maxConnections,
       connectTimeout: config.timeouts.connect,
-      headersTimeout: config.timeouts.firstByte,
-      bodyTimeout: config.timeouts.idle,
+      // First-byte, idle and total deadlines are enforced by CallGuard's own timers.
+      headersTimeout: 0,
+      bodyTimeout: 0,
     });
     const auth: Record<string, string> = {};
     if (config.apiKey !== undefined) {
@@ -67,7 +68,7 @@ export class OpenAIProvider implements Provider {
   }
 
   #guard(call: UpstreamCall): CallGuard {
-    return new CallGuard(this.name, call.signal, this.#config.timeouts.firstByte, this.#config.timeouts.total);
+    return new CallGuard(this.name, call.signal, this.#config.timeouts);
   }
 
   /** Sends the request; resolves with the body of a 2xx answer whose shape fits. */
@@ -85,6 +86,8 @@ export class OpenAIProvider implements Provider {
       guard.finish(true);
       throw guard.explain(err, this.name, 'connect');
     }
+    // For a stream, the first byte that counts is its first event (see #openStream).
+    if (!stream) guard.firstByte();
     const contentType = String(reply.headers['content-type'] ?? '');
     const ok = reply.statusCode >= 200 && reply.statusCode < 300;
     if (ok && (!stream || contentType.includes('text/event-stream'))) return reply.body;
@@ -104,7 +107,7 @@ export class OpenAIProvider implements Provider {
   async #readJson(body: ReplyBody, guard: CallGuard): Promise<JsonReply> {
     let text: string;
     try {
-      text = await body.text();
+      text = await readAll(body, guard);
     } catch (err) {
       throw guard.explain(err, this.name, 'body');
     } finally {
@@ -137,7 +140,7 @@ export class OpenAIProvider implements Provider {
     let complete = false;
     try {
       let done = false;
-      for await (const event of parseSse(body)) {
+      for await (const event of parseSse(touching(body, guard))) {
         // Keep reading to the end of the body after [DONE] (it is normally right there),
         // so the connection goes back to the pool instead of being torn down.
         if (done) continue;
@@ -161,6 +164,20 @@ export class OpenAIProvider implements Provider {
       guard.finish(!complete);
     }
   }
+}
+
+/** Passes body chunks through, restarting the idle clock on each. */
+async function* touching(body: ReplyBody, guard: CallGuard): AsyncGenerator<Buffer> {
+  for await (const chunk of body) {
+    guard.touch();
+    yield chunk as Buffer;
+  }
+}
+
+async function readAll(body: ReplyBody, guard: CallGuard): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of touching(body, guard)) chunks.push(chunk);
+  return chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks).toString('utf8');
 }
 
 async function readLimited(body: ReplyBody, limit: number): Promise<string> {

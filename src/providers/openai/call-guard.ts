@@ -1,8 +1,9 @@
 import { GatewayError } from '../../proxy/errors.ts';
 
-// One upstream call's cancellation: the client going away, the first-byte deadline and the
-// total deadline all abort the same controller, and the reason says which one fired, so
-// the failure maps to the right error (a timeout is 504; a vanished client is nobody's 5xx).
+// One upstream call's cancellation: the client going away, the first-byte, idle and total
+// deadlines all abort the same controller, and the reason says which one fired, so the
+// failure maps to the right error (a timeout is 504; a vanished client is nobody's 5xx).
+// The deadlines are our own timers: they must hold whatever the HTTP client does.
 
 export const CLIENT_GONE = 'client_gone';
 
@@ -12,9 +13,15 @@ export class CallGuard {
   readonly #clientSignal: AbortSignal;
   readonly #onClientAbort = () => this.#controller.abort(CLIENT_GONE);
   #firstByteTimer: NodeJS.Timeout | undefined;
+  #idleTimer: NodeJS.Timeout | undefined;
   readonly #totalTimer: NodeJS.Timeout;
+  readonly #provider: string;
+  readonly #idleMs: number;
 
-  constructor(provider: string, clientSignal: AbortSignal, firstByteMs: number, totalMs: number) {
+  constructor(provider: string, clientSignal: AbortSignal, timeouts: { firstByte: number; idle: number; total: number }) {
+    const { firstByte: firstByteMs, total: totalMs } = timeouts;
+    this.#provider = provider;
+    this.#idleMs = timeouts.idle;
     this.signal = this.#controller.signal;
     this.#clientSignal = clientSignal;
     if (clientSignal.aborted) this.#controller.abort(CLIENT_GONE);
@@ -29,10 +36,19 @@ export class CallGuard {
     );
   }
 
-  /** The first byte (headers, or a stream's first event) arrived. */
+  /** The first byte (response headers) arrived: from now on, silence is limited by the idle timeout. */
   firstByte(): void {
     clearTimeout(this.#firstByteTimer);
     this.#firstByteTimer = undefined;
+    this.#idleTimer ??= setTimeout(
+      () => this.#abortTimeout(`Provider "${this.#provider}" went silent for ${this.#idleMs} ms mid-response.`),
+      this.#idleMs,
+    );
+  }
+
+  /** A body chunk arrived: restart the idle clock (refresh() reuses the timer, no allocation). */
+  touch(): void {
+    this.#idleTimer?.refresh();
   }
 
   /**
@@ -42,6 +58,7 @@ export class CallGuard {
    */
   finish(cancel: boolean): void {
     clearTimeout(this.#firstByteTimer);
+    clearTimeout(this.#idleTimer);
     clearTimeout(this.#totalTimer);
     this.#clientSignal.removeEventListener('abort', this.#onClientAbort);
     if (cancel && !this.#controller.signal.aborted) this.#controller.abort('cancelled');
