@@ -7,5 +7,6 @@ export default defineConfig({
     hookTimeout: 20_000,
     // End-to-end tests start real servers on ephemeral ports; files run in parallel workers.
     pool: 'forks',
+    reporters: ['default', './test/support/summary-reporter.ts'],
   },
 });
