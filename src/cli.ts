@@ -62,8 +62,9 @@ async function serveCommand(args: string[]): Promise<number> {
       logger.info({ signal }, 'signal received');
       void gateway.shutdown().then(resolve);
     };
-    process.once('SIGTERM', () => stop('SIGTERM'));
-    process.once('SIGINT', () => stop('SIGINT'));
+    // `on`, not `once`: a second signal during the drain must not kill the process mid-drain.
+    process.on('SIGTERM', () => stop('SIGTERM'));
+    process.on('SIGINT', () => stop('SIGINT'));
   });
   logger.flush();
   return 0;

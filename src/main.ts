@@ -4,6 +4,7 @@ import { serve } from '@hono/node-server';
 import type { Logger } from 'pino';
 import { createApp } from './app.ts';
 import type { LoadedConfig } from './config/load.ts';
+import { GatewayError } from './proxy/errors.ts';
 import { Lifecycle } from './lifecycle.ts';
 import { buildProviders, type Providers } from './providers/registry.ts';
 import { buildModelTable, type ModelTable } from './router/model-table.ts';
@@ -53,6 +54,9 @@ async function drain(server: Server, lifecycle: Lifecycle, providers: Providers,
   if (!drained) {
     logger.warn({ inflight: lifecycle.inflight }, 'drain timeout reached: ending open requests');
     lifecycle.forceClose();
+    // Calls still waiting on a provider fail now, as 503 shutting_down (JSON, or a stream's
+    // last event), instead of holding the process until their own timeouts.
+    await providers.destroy(new GatewayError('shutting_down', 'The gateway is shutting down; the request was ended before it finished.'));
     // Give the error events a moment to reach the clients before the sockets go.
     await lifecycle.waitIdle(1_000);
   }

@@ -36,7 +36,7 @@ export function parseConfig(text: string, source: string, env: NodeJS.ProcessEnv
   const doc = parseDocument(text, { uniqueKeys: true, prettyErrors: true });
   if (doc.errors.length > 0) {
     // Later YAML errors are usually echoes of the first; three are enough to find it.
-    throw new ConfigError(source, doc.errors.slice(0, 3).map((e) => `YAML: ${e.message.split('\n')[0]}`));
+    throw new ConfigError(source, doc.errors.slice(0, 3).map((e) => `YAML: ${e.message.split('\n')[0]!.replace(/:$/, '')}`));
   }
   const unset: UnsetVariable[] = [];
   const raw = interpolateEnv(doc.toJS() ?? {}, env, unset);

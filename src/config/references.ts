@@ -20,7 +20,7 @@ export function referenceProblems(raw: unknown): ReferenceProblem[] {
   for (const [alias, model] of Object.entries(models)) {
     const targets = isRecord(model) && Array.isArray(model.targets) ? model.targets : [];
     targets.forEach((target: unknown, i) => {
-      if (!isRecord(target) || typeof target.provider !== 'string' || target.provider in providers) return;
+      if (!isRecord(target) || typeof target.provider !== 'string' || Object.hasOwn(providers, target.provider)) return;
       problems.push({
         path: ['models', alias, 'targets', i, 'provider'],
         message: `unknown provider "${target.provider}" (configured: ${Object.keys(providers).join(', ') || 'none'})`,
@@ -33,7 +33,7 @@ export function referenceProblems(raw: unknown): ReferenceProblem[] {
     if (!isRecord(spec)) continue;
     const allowed: unknown[] = Array.isArray(spec.models) ? spec.models : [];
     allowed.forEach((alias, i) => {
-      if (typeof alias === 'string' && alias !== '*' && !(alias in models)) {
+      if (typeof alias === 'string' && alias !== '*' && !Object.hasOwn(models, alias)) {
         problems.push({ path: ['tenants', tenant, 'models', i], message: `unknown model "${alias}"` });
       }
     });
@@ -41,7 +41,9 @@ export function referenceProblems(raw: unknown): ReferenceProblem[] {
     keys.forEach((hash, i) => {
       if (typeof hash !== 'string') return;
       const owner = owners.get(hash);
-      if (owner !== undefined) {
+      if (owner === tenant) {
+        problems.push({ path: ['tenants', tenant, 'keys', i], message: 'this key is listed twice' });
+      } else if (owner !== undefined) {
         problems.push({
           path: ['tenants', tenant, 'keys', i],
           message: `this key already belongs to tenant "${owner}"; a key must identify one tenant`,

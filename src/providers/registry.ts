@@ -10,6 +10,8 @@ export interface Providers {
   readonly live: ReadonlyMap<string, Provider>;
   readonly disabled: ReadonlyMap<string, string>;
   close(): Promise<void>;
+  /** Fails every in-flight upstream call with `reason` (drain timeout ran out). */
+  destroy(reason: Error): Promise<void>;
 }
 
 export function buildProviders(loaded: LoadedConfig): Providers {
@@ -23,6 +25,9 @@ export function buildProviders(loaded: LoadedConfig): Providers {
     disabled: loaded.disabledProviders,
     close: async () => {
       await Promise.allSettled([...live.values()].map((p) => p.close()));
+    },
+    destroy: async (reason) => {
+      await Promise.allSettled([...live.values()].map((p) => p.destroy(reason)));
     },
   };
 }

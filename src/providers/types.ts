@@ -41,5 +41,8 @@ export interface Provider {
   /** Before the commit point, failures are thrown as GatewayError. */
   chat(call: UpstreamCall, stream: boolean): Promise<JsonReply | StreamReply>;
   embeddings(call: UpstreamCall): Promise<JsonReply>;
+  /** Waits for in-flight calls, then closes connections. */
   close(): Promise<void>;
+  /** Fails every in-flight call with `reason` now and closes connections (drain timeout). */
+  destroy(reason: Error): Promise<void>;
 }

@@ -32,10 +32,12 @@ export function relayChatStream(
       } catch {
         return event;
       }
-      reported = usageFromOpenAI(chunk.usage) ?? reported;
+      const usage = usageFromOpenAI(chunk.usage);
+      if (usage === undefined) return event;
+      reported = usage;
       if (clientWantsUsage) return event;
       // The client did not ask: drop the usage-only chunk, or strip usage from a content chunk.
-      if (Array.isArray(chunk.choices) && chunk.choices.length === 0) return undefined;
+      if (!Array.isArray(chunk.choices) || chunk.choices.length === 0) return undefined;
       delete chunk.usage;
       return { data: JSON.stringify(chunk) };
     },

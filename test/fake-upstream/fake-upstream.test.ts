@@ -175,6 +175,12 @@ describe('failure modes', () => {
     expect(res.status).toBe(502);
     expect(res.headers.get('content-type')).toBe('text/html');
     expect(await res.text()).toBe('<html>Bad Gateway</html>');
+
+    // A JSON content type on a streaming request: the upstream "ignores" stream and answers in one body.
+    fake.enqueue({ contentType: 'application/json' });
+    const json = await fetch(`${fake.url}/chat/completions`, { method: 'POST', body: JSON.stringify({ model: 'm', messages, stream: true }) });
+    expect(json.headers.get('content-type')).toBe('application/json');
+    expect(await json.json()).toMatchObject({ object: 'chat.completion', model: 'm' });
   });
 
   it('waitForAbort resolves when the client aborts a hanging request', async () => {

@@ -65,7 +65,10 @@ export class MockProvider implements Provider {
     return { kind: 'json', text: JSON.stringify(reply), body: reply, usage: usageFromOpenAI(reply.usage) };
   }
 
+  // Nothing to close: mock answers live only as long as their requests, which end with them.
   async close(): Promise<void> {}
+
+  async destroy(): Promise<void> {}
 
   async #wait(ms: number, signal: AbortSignal): Promise<void> {
     if (ms <= 0) return;

@@ -67,6 +67,10 @@ export class OpenAIProvider implements Provider {
     return this.#pool.close();
   }
 
+  destroy(reason: Error): Promise<void> {
+    return this.#pool.destroy(reason);
+  }
+
   #guard(call: UpstreamCall): CallGuard {
     return new CallGuard(this.name, call.signal, this.#config.timeouts);
   }

@@ -74,11 +74,12 @@ export function upstreamStreamError(provider: string, data: string, secrets: rea
 }
 
 export function scrub(message: string, secrets: readonly string[]): string {
-  let out = message.length > MAX_MESSAGE ? `${message.slice(0, MAX_MESSAGE)}…` : message;
+  // Redact before truncating, so a secret that straddles the cut cannot leak in part.
+  let out = message;
   for (const secret of secrets) {
     if (secret.length >= 4) out = out.replaceAll(secret, '[redacted]');
   }
-  return out;
+  return out.length > MAX_MESSAGE ? `${out.slice(0, MAX_MESSAGE)}…` : out;
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {
