@@ -16,6 +16,8 @@ export interface SideOutcome {
   gatewayCpuShare?: number;
   /** Share of one core used by processes outside the benchmark during the run: the noise. */
   otherCpuShare?: number;
+  /** Highest gateway RSS sampled during this run (gateway side only), MiB. */
+  gatewayPeakRssMiB?: number;
 }
 
 export type Added = Omit<Summary, 'count'>;
@@ -161,6 +163,14 @@ export function renderMarkdown(report: BenchReport): string {
       `| after start | peak during run (VmHWM) | after ${m.idleSeconds} s idle |`,
       '|--:|--:|--:|',
       `| ${m.afterStartMiB.toFixed(1)} | ${m.peakMiB.toFixed(1)} | ${m.afterIdleMiB.toFixed(1)} |`,
+      '',
+      'Highest RSS sampled (every 250 ms) during each load, in run order: the whole-run peak belongs to the heaviest one.',
+      '',
+      '| load | peak RSS MiB |',
+      '|---|--:|',
+      ...report.scenarios
+        .filter((o) => o.gateway?.gatewayPeakRssMiB !== undefined)
+        .map((o) => `| ${o.scenario.id} | ${o.gateway!.gatewayPeakRssMiB!.toFixed(1)} |`),
     );
   }
   lines.push(

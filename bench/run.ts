@@ -63,10 +63,17 @@ function cpuSnapshot(ctx: MeasureContext) {
 async function measure(s: Scenario, side: Side, origin: string, bearer: string, ctx: MeasureContext): Promise<SideOutcome> {
   const spec = loadSpecFor(s, endpointFor(side, origin, bearer, s.stream), durations);
   const before = cpuSnapshot(ctx);
+  let peakRss = 0;
+  const sampler =
+    side === 'gateway' && ctx.gatewayPid !== undefined
+      ? setInterval(() => (peakRss = Math.max(peakRss, readMemory(ctx.gatewayPid!)?.rssMiB ?? 0)), 250)
+      : undefined;
   const result = await runLoad(spec);
+  clearInterval(sampler);
   const after = cpuSnapshot(ctx);
   log(describeRun(s, side, result));
   const outcome: SideOutcome = { result };
+  if (peakRss > 0) outcome.gatewayPeakRssMiB = peakRss;
   // Shares include the warm-up; the load is the same throughout, so they are representative.
   const wallSeconds = (after.at - before.at) / 1000;
   const used = (pick: (c: typeof before) => number | undefined) => {

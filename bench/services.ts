@@ -8,7 +8,11 @@ import { stringify } from 'yaml';
 import { spawnNode, stopProcess, waitForHttpOk, waitForStdoutLine } from './processes.ts';
 
 export const REPO_ROOT = join(import.meta.dirname, '..');
-export const GATEWAY_CLI = join(REPO_ROOT, 'src', 'cli.ts');
+// The gateway runs exactly as `npm start` runs it: compiled (`npm run build`), with the
+// Node flags and malloc setting from package.json.
+export const GATEWAY_CLI = join(REPO_ROOT, 'dist', 'cli.js');
+const PACKAGE = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { config?: { nodeFlags?: string } };
+const GATEWAY_NODE_FLAGS = (PACKAGE.config?.nodeFlags ?? '').split(/\s+/).filter(Boolean);
 const FAKE_UPSTREAM_CLI = join(REPO_ROOT, 'test', 'fake-upstream', 'cli.ts');
 
 export const UPSTREAM_API_KEY = 'bench-upstream-key';
@@ -74,7 +78,7 @@ function writeConfig(s: GatewaySettings, apiKey: string): string {
   return file;
 }
 
-/** Starts `node src/cli.ts serve` with NODE_ENV=production; its per-request log lines go to a file. */
+/** Starts `node dist/cli.js serve` like `npm start`, NODE_ENV=production; per-request log lines go to a file. */
 export async function startGateway(s: GatewaySettings): Promise<GatewayService> {
   const apiKey = `tg-bench-${randomBytes(16).toString('hex')}`;
   const configFile = writeConfig(s, apiKey);
@@ -82,10 +86,10 @@ export async function startGateway(s: GatewaySettings): Promise<GatewayService> 
   const errFile = join(s.workDir, 'gateway.stderr.log');
   const out = openSync(logFile, 'w');
   const err = openSync(errFile, 'w');
-  const child = spawnNode([GATEWAY_CLI, 'serve', '--config', configFile, '--port', String(s.port)], {
+  const child = spawnNode([...GATEWAY_NODE_FLAGS, GATEWAY_CLI, 'serve', '--config', configFile, '--port', String(s.port)], {
     core: s.core,
     cwd: REPO_ROOT,
-    env: { ...process.env, NODE_ENV: 'production' },
+    env: { ...process.env, NODE_ENV: 'production', MALLOC_ARENA_MAX: '2' },
     stdio: ['ignore', out, err],
   });
   // The child holds its own copies of the descriptors.

@@ -1,3 +1,3 @@
 #!/usr/bin/env node
-// The `tollgate` command. The gateway is TypeScript run directly by Node 24's type stripping.
-import '../src/cli.ts';
+// The `tollgate` command: the compiled CLI (`npm run build` makes dist/).
+import '../dist/cli.js';

@@ -1,10 +1,9 @@
 import { Writable } from 'node:stream';
 import OpenAI from 'openai';
-import pino from 'pino';
 import { parseConfig } from '../../src/config/load.ts';
 import { hashKey } from '../../src/config/keys.ts';
 import { startGateway, type Gateway } from '../../src/main.ts';
-import { REDACT_PATHS } from '../../src/telemetry/logger.ts';
+import { createLogger } from '../../src/telemetry/logger.ts';
 import { startFakeUpstream, type FakeUpstream } from '../fake-upstream/index.ts';
 
 // Starts the real gateway (in this process) in front of the scriptable fake upstream, with
@@ -82,7 +81,7 @@ tenants:
       done();
     },
   });
-  const logger = pino({ level: 'info', redact: { paths: REDACT_PATHS, censor: '[redacted]' } }, sink);
+  const logger = createLogger('info', sink);
   const gateway = await startGateway(loaded, logger);
   const baseURL = `${gateway.url}/v1`;
 
