@@ -118,6 +118,7 @@ describe('client aborts cancel the upstream request', () => {
     await request;
     // Matched by content: an abort from an earlier test may still be arriving.
     await waitFor(() => h.fake.requests.some((r) => r.body.messages[0].content === 'y' && r.aborted), 1000);
+    await waitFor(() => h.logs.some((l) => l.status === 499 && l.stream === false), 1000);
   });
 
   it('streaming, mid-stream, with the openai SDK', async () => {

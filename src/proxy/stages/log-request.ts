@@ -12,6 +12,8 @@ export function logRequest(logger: Logger, enabled: boolean): Stage {
     const result = await next();
     if (!enabled) return result;
     if (result.kind === 'json') {
+      // The client left before the answer was ready: whatever failed after that is not a 5xx.
+      ctx.clientGone = ctx.signal.aborted;
       write(logger, ctx, result.status);
       return result;
     }
