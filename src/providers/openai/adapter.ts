@@ -178,10 +178,20 @@ async function* touching(body: ReplyBody, guard: CallGuard): AsyncGenerator<Buff
   }
 }
 
-async function readAll(body: ReplyBody, guard: CallGuard): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of touching(body, guard)) chunks.push(chunk);
-  return chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks).toString('utf8');
+/**
+ * Reads a whole body with plain `data` events, restarting the idle clock on each chunk.
+ * (An async iterator here cost about a tenth of all the gateway's allocations.)
+ */
+function readAll(body: ReplyBody, guard: CallGuard): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    body.on('data', (chunk: Buffer) => {
+      guard.touch();
+      chunks.push(chunk);
+    });
+    body.once('end', () => resolve(chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks).toString('utf8')));
+    body.once('error', reject);
+  });
 }
 
 async function readLimited(body: ReplyBody, limit: number): Promise<string> {
