@@ -53,6 +53,7 @@ describe('chat completions', () => {
     const sent = lastUpstream();
     expect(sent.headers.authorization).toBe(`Bearer ${UPSTREAM_KEY}`);
     expect(sent.headers['x-extra-header']).toBe('extra-value');
+    expect(sent.headers['user-agent']).toMatch(/^tollgate\/\d+\.\d+\.\d+$/);
     expect(sent.headers['x-request-id']).toBe(response.headers.get('x-request-id'));
   });
 

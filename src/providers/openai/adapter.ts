@@ -1,3 +1,4 @@
+import { createRequire } from 'node:module';
 import { Pool } from 'undici';
 import type { OpenAIProviderConfig } from '../../config/schema.ts';
 import { GatewayError } from '../../proxy/errors.ts';
@@ -13,6 +14,7 @@ import { upstreamStatusError, upstreamStreamError } from './upstream-errors.ts';
 // from config (paths, static headers) is worked out once here, not per request.
 
 const MAX_ERROR_BODY = 64 * 1024;
+const USER_AGENT = `tollgate/${(createRequire(import.meta.url)('../../../package.json') as { version: string }).version}`;
 const ERROR_EVENT = /^\s*\{\s*"error"\s*:/;
 
 type ReplyBody = Awaited<ReturnType<Pool['request']>>['body'];
@@ -48,7 +50,8 @@ export class OpenAIProvider implements Provider {
       if (config.apiKeyHeader.toLowerCase() === 'authorization') auth.authorization = `Bearer ${config.apiKey}`;
       else auth[config.apiKeyHeader.toLowerCase()] = config.apiKey;
     }
-    this.#headers = { 'content-type': 'application/json', ...lowerKeys(config.headers), ...auth };
+    // Configured headers may override the user agent; auth always wins.
+    this.#headers = { 'content-type': 'application/json', 'user-agent': USER_AGENT, ...lowerKeys(config.headers), ...auth };
     this.#secrets = [config.apiKey, ...Object.values(config.headers)].filter((s): s is string => s !== undefined);
   }
 
