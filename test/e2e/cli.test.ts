@@ -132,10 +132,10 @@ describe.concurrent('tollgate CLI', () => {
   });
 });
 
-describe('npm start (serve config/tollgate.yaml) without provider keys', () => {
+describe('npm start (compiled serve config/tollgate.yaml) without provider keys', () => {
   test('serves the mock provider, explains what is disabled, answers the demo key, stops on SIGTERM', { timeout: 12_000 }, async () => {
     const port = await freePort();
-    const gateway = new GatewayProcess(['--config', 'config/tollgate.yaml', '--port', String(port)], cleanEnv());
+    const gateway = new GatewayProcess(['--config', 'config/tollgate.yaml', '--port', String(port)], cleanEnv(), { compiled: true });
     const listening = await gateway.listening();
     expect(listening).toEqual({ url: `http://127.0.0.1:${port}`, port });
 

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -10,6 +10,8 @@ import { join, resolve } from 'node:path';
 
 export const REPO_ROOT = resolve(import.meta.dirname, '../..');
 const CLI = 'src/cli.ts';
+// What `npm start` runs: the compiled CLI with the Node flags from package.json.
+const COMPILED_CLI = 'dist/cli.js';
 
 const children = new Set<ChildProcess>();
 const tempDirs = new Set<string>();
@@ -68,6 +70,11 @@ export interface Exit {
 export type LogLine = Record<string, unknown> & { msg?: string };
 
 /** A long-running `tollgate serve` child with its JSON log lines. */
+function npmStartNodeFlags(): string[] {
+  const pkg = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { config?: { nodeFlags?: string } };
+  return (pkg.config?.nodeFlags ?? '').split(/\s+/).filter(Boolean);
+}
+
 export class GatewayProcess {
   readonly child: ChildProcess;
   readonly logs: LogLine[] = [];
@@ -79,8 +86,10 @@ export class GatewayProcess {
   #pending = '';
   #wakers: Array<() => void> = [];
 
-  constructor(args: string[], env: NodeJS.ProcessEnv = cleanEnv()) {
-    this.child = spawn(process.execPath, [CLI, 'serve', ...args], { cwd: REPO_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  /** `compiled`: run as `npm start` does (dist/ after `npm run build`), not the TypeScript sources. */
+  constructor(args: string[], env: NodeJS.ProcessEnv = cleanEnv(), options: { compiled?: boolean } = {}) {
+    const entry = options.compiled ? [...npmStartNodeFlags(), COMPILED_CLI] : [CLI];
+    this.child = spawn(process.execPath, [...entry, 'serve', ...args], { cwd: REPO_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
     children.add(this.child);
     this.child.stdout!.setEncoding('utf8').on('data', (d: string) => this.#onStdout(d));
     this.child.stderr!.setEncoding('utf8').on('data', (d: string) => {
