@@ -19,7 +19,7 @@ const tool = z.looseObject({
 });
 
 export const chatRequestSchema = z.looseObject({
-  model: z.string().min(1),
+  model: z.string().min(1).max(256),
   messages: z.array(message).min(1),
   stream: z.boolean().nullish(),
   stream_options: z.looseObject({ include_usage: z.boolean().optional() }).nullish(),
@@ -30,6 +30,6 @@ export const chatRequestSchema = z.looseObject({
 const tokens = z.array(z.number().int().nonnegative()).min(1);
 
 export const embeddingsRequestSchema = z.looseObject({
-  model: z.string().min(1),
+  model: z.string().min(1).max(256),
   input: z.union([z.string(), z.array(z.string()).min(1), tokens, z.array(tokens).min(1)]),
 });
