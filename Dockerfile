@@ -12,8 +12,9 @@ ENV NODE_ENV=production
 ENV MALLOC_ARENA_MAX=2
 WORKDIR /app
 COPY package.json package-lock.json ./
-# Runtime dependencies only: the image's Node 24 replaces the `node` dev dependency.
-RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
+# Runtime dependencies only: the image's Node 24 replaces the `node` dev dependency, and
+# dist/ comes from the build stage (no `prepare` build here: tsc is a dev dependency).
+RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund && npm cache clean --force
 COPY --from=build /app/dist ./dist
 COPY bin ./bin
 COPY config ./config

@@ -94,8 +94,5 @@ export const configSchema = z.strictObject({
 });
 
 export type Config = z.output<typeof configSchema>;
-export type ProviderConfig = Config['providers'][string];
 export type OpenAIProviderConfig = z.output<typeof openaiProviderSchema>;
 export type MockProviderConfig = z.output<typeof mockProviderSchema>;
-export type TenantConfig = Config['tenants'][string];
-export type Target = z.output<typeof targetSchema>;

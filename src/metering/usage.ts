@@ -8,8 +8,6 @@ export interface Usage {
   readonly source: 'upstream' | 'estimated';
 }
 
-export const NO_USAGE: Usage = Object.freeze({ promptTokens: 0, completionTokens: 0, totalTokens: 0, source: 'estimated' });
-
 /** Reads an OpenAI `usage` object leniently; missing or malformed numbers count as 0. */
 export function usageFromOpenAI(raw: unknown): Usage | undefined {
   if (raw === null || typeof raw !== 'object') return undefined;

@@ -1,7 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { Usage } from '../metering/usage.ts';
 import type { SseEvent } from '../providers/types.ts';
-import type { ModelEntry, ResolvedTarget } from '../router/model-table.ts';
+import type { ResolvedTarget } from '../router/model-table.ts';
 import type { GatewayError } from './errors.ts';
 import type { Tenant } from './tenants.ts';
 
@@ -26,7 +26,6 @@ export interface RequestCtx {
   stream: boolean;
   /** The client asked for `stream_options.include_usage`; upstream is always asked. */
   clientWantsUsage: boolean;
-  plan: ModelEntry | undefined;
   target: ResolvedTarget | undefined;
 
   usage: Usage | undefined;
@@ -50,7 +49,6 @@ export function newRequestCtx(id: string, endpoint: Endpoint, incoming: Incoming
     alias: undefined,
     stream: false,
     clientWantsUsage: false,
-    plan: undefined,
     target: undefined,
     usage: undefined,
     firstByteMs: undefined,

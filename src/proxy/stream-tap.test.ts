@@ -1,41 +1,14 @@
 import { describe, expect, it, vi } from 'vitest';
+import { readAllData, scriptedEvents } from '../../test/support/scripted-events.ts';
 import type { SseEvent } from '../providers/types.ts';
 import { tapStream, withFirst, type StreamEnd } from './stream-tap.ts';
 
-/** A hand-written source that records how it was driven. */
-function source(datas: string[], failAfter?: unknown) {
-  let i = 0;
-  const calls = { next: 0, return: 0 };
-  const iterator: AsyncIterableIterator<SseEvent> = {
-    [Symbol.asyncIterator]() {
-      return this;
-    },
-    async next() {
-      calls.next++;
-      if (i < datas.length) return { done: false, value: { data: datas[i++]! } };
-      if (failAfter !== undefined) throw failAfter;
-      return { done: true, value: undefined };
-    },
-    async return() {
-      calls.return++;
-      return { done: true, value: undefined };
-    },
-  };
-  return { iterator, calls };
-}
-
-async function drain(it: AsyncIterable<SseEvent>): Promise<string[]> {
-  const out: string[] = [];
-  for await (const e of it) out.push(e.data);
-  return out;
-}
-
 describe('tapStream', () => {
   it('passes events through and calls end once when the source is done', async () => {
-    const src = source(['a', 'b']);
+    const src = scriptedEvents(['a', 'b']);
     const end = vi.fn<(o: StreamEnd) => void>();
     const tapped = tapStream(src.iterator, { end });
-    expect(await drain(tapped)).toEqual(['a', 'b']);
+    expect(await readAllData(tapped)).toEqual(['a', 'b']);
     expect(end).toHaveBeenCalledTimes(1);
     expect(end).toHaveBeenCalledWith({ cancelled: false });
     // Reading past the end, or returning afterwards, does not report again.
@@ -45,19 +18,19 @@ describe('tapStream', () => {
   });
 
   it('maps events and drops those mapped to undefined', async () => {
-    const src = source(['1', 'skip', '2', 'skip']);
+    const src = scriptedEvents(['1', 'skip', '2', 'skip']);
     const end = vi.fn();
     const tapped = tapStream(src.iterator, {
       map: (e) => (e.data === 'skip' ? undefined : { data: `<${e.data}>` }),
       end,
     });
-    expect(await drain(tapped)).toEqual(['<1>', '<2>']);
+    expect(await readAllData(tapped)).toEqual(['<1>', '<2>']);
     expect(end).toHaveBeenCalledTimes(1);
   });
 
   it('calls end once with the error when the source fails, and rethrows it', async () => {
     const boom = new Error('cut');
-    const src = source(['a'], boom);
+    const src = scriptedEvents(['a'], boom);
     const end = vi.fn<(o: StreamEnd) => void>();
     const tapped = tapStream(src.iterator, { end });
     expect(await tapped.next()).toEqual({ done: false, value: { data: 'a' } });
@@ -69,7 +42,7 @@ describe('tapStream', () => {
   });
 
   it('calls end once as cancelled on return(), and reaches the source even before any read', async () => {
-    const src = source(['a', 'b']);
+    const src = scriptedEvents(['a', 'b']);
     const end = vi.fn<(o: StreamEnd) => void>();
     const tapped = tapStream(src.iterator, { end });
     expect(await tapped.return!()).toEqual({ done: true, value: undefined });
@@ -81,7 +54,7 @@ describe('tapStream', () => {
   });
 
   it('a for-await loop that breaks early cancels the source', async () => {
-    const src = source(['a', 'b', 'c']);
+    const src = scriptedEvents(['a', 'b', 'c']);
     const end = vi.fn<(o: StreamEnd) => void>();
     for await (const e of tapStream(src.iterator, { end })) if (e.data === 'a') break;
     expect(end).toHaveBeenCalledWith({ cancelled: true });
@@ -102,12 +75,12 @@ describe('tapStream', () => {
 
 describe('withFirst', () => {
   it('yields the first event, then the rest', async () => {
-    const src = source(['b', 'c']);
-    expect(await drain(withFirst({ data: 'a' }, src.iterator))).toEqual(['a', 'b', 'c']);
+    const src = scriptedEvents(['b', 'c']);
+    expect(await readAllData(withFirst({ data: 'a' }, src.iterator))).toEqual(['a', 'b', 'c']);
   });
 
   it('does not touch the rest until the first event was taken', async () => {
-    const src = source(['b']);
+    const src = scriptedEvents(['b']);
     const it = withFirst({ data: 'a' }, src.iterator);
     expect(await it.next()).toEqual({ done: false, value: { data: 'a' } });
     expect(src.calls.next).toBe(0);
@@ -116,7 +89,7 @@ describe('withFirst', () => {
   });
 
   it('return() reaches the rest even when nothing was read, and drops the first', async () => {
-    const src = source(['b']);
+    const src = scriptedEvents(['b']);
     const it = withFirst({ data: 'a' }, src.iterator);
     expect(await it.return!()).toEqual({ done: true, value: undefined });
     expect(src.calls.return).toBe(1);

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { readAllData, scriptedEvents } from '../../test/support/scripted-events.ts';
 import type { SseEvent } from '../providers/types.ts';
 import { relayChatStream } from './usage-relay.ts';
 
@@ -11,41 +12,16 @@ const FINISH = chunk({ choices: [{ index: 0, delta: {}, finish_reason: 'stop' }]
 const USAGE_ONLY = chunk({ choices: [], usage: { prompt_tokens: 11, completion_tokens: 7, total_tokens: 18 } });
 const BODY = { model: 'm', messages: [{ role: 'user', content: 'hello' }] };
 
-function source(datas: string[]) {
-  const calls = { next: 0, return: 0 };
-  let i = 0;
-  const iterator: AsyncIterableIterator<SseEvent> = {
-    [Symbol.asyncIterator]() {
-      return this;
-    },
-    async next() {
-      calls.next++;
-      return i < datas.length ? { done: false, value: { data: datas[i++]! } } : { done: true, value: undefined };
-    },
-    async return() {
-      calls.return++;
-      return { done: true, value: undefined };
-    },
-  };
-  return { iterator, calls };
-}
-
-async function drain(events: AsyncIterable<SseEvent>): Promise<string[]> {
-  const out: string[] = [];
-  for await (const e of events) out.push(e.data);
-  return out;
-}
-
 describe('relayChatStream', () => {
   it('takes usage from the usage chunk and drops that chunk when the client did not ask', async () => {
-    const relayed = relayChatStream(source([ROLE, CONTENT, FINISH, USAGE_ONLY]).iterator, false, BODY);
-    expect(await drain(relayed.events)).toEqual([ROLE, CONTENT, FINISH]);
+    const relayed = relayChatStream(scriptedEvents([ROLE, CONTENT, FINISH, USAGE_ONLY]).iterator, false, BODY);
+    expect(await readAllData(relayed.events)).toEqual([ROLE, CONTENT, FINISH]);
     expect(await relayed.usage).toEqual({ promptTokens: 11, completionTokens: 7, totalTokens: 18, source: 'upstream' });
   });
 
   it('keeps the usage chunk, unchanged, when the client asked', async () => {
-    const relayed = relayChatStream(source([ROLE, CONTENT, FINISH, USAGE_ONLY]).iterator, true, BODY);
-    expect(await drain(relayed.events)).toEqual([ROLE, CONTENT, FINISH, USAGE_ONLY]);
+    const relayed = relayChatStream(scriptedEvents([ROLE, CONTENT, FINISH, USAGE_ONLY]).iterator, true, BODY);
+    expect(await readAllData(relayed.events)).toEqual([ROLE, CONTENT, FINISH, USAGE_ONLY]);
     expect((await relayed.usage).totalTokens).toBe(18);
   });
 
@@ -65,8 +41,8 @@ describe('relayChatStream', () => {
       choices: [{ index: 0, delta: {}, finish_reason: 'stop' }],
       usage: { prompt_tokens: 3, completion_tokens: 4, total_tokens: 7 },
     });
-    const relayed = relayChatStream(source([ROLE, both]).iterator, false, BODY);
-    const out = await drain(relayed.events);
+    const relayed = relayChatStream(scriptedEvents([ROLE, both]).iterator, false, BODY);
+    const out = await readAllData(relayed.events);
     expect(out).toHaveLength(2);
     expect(out[0]).toBe(ROLE);
     expect(JSON.parse(out[1]!)).toEqual({
@@ -82,20 +58,20 @@ describe('relayChatStream', () => {
 
   it('keeps usage on a content chunk when the client asked', async () => {
     const both = chunk({ choices: [{ index: 0, delta: {}, finish_reason: 'stop' }], usage: { prompt_tokens: 1, completion_tokens: 1 } });
-    const relayed = relayChatStream(source([both]).iterator, true, BODY);
-    expect(await drain(relayed.events)).toEqual([both]);
+    const relayed = relayChatStream(scriptedEvents([both]).iterator, true, BODY);
+    expect(await readAllData(relayed.events)).toEqual([both]);
     expect(await relayed.usage).toEqual({ promptTokens: 1, completionTokens: 1, totalTokens: 2, source: 'upstream' });
   });
 
   it('estimates usage when the stream ends without it', async () => {
-    const relayed = relayChatStream(source([ROLE, CONTENT, FINISH]).iterator, false, BODY);
-    expect(await drain(relayed.events)).toHaveLength(3);
+    const relayed = relayChatStream(scriptedEvents([ROLE, CONTENT, FINISH]).iterator, false, BODY);
+    expect(await readAllData(relayed.events)).toHaveLength(3);
     // '[{"role":"user","content":"hello"}]' is 35 characters: 9 tokens; one token per chunk.
     expect(await relayed.usage).toEqual({ promptTokens: 9, completionTokens: 3, totalTokens: 12, source: 'estimated' });
   });
 
   it('does not settle usage before the stream ended', async () => {
-    const relayed = relayChatStream(source([ROLE, USAGE_ONLY]).iterator, false, BODY);
+    const relayed = relayChatStream(scriptedEvents([ROLE, USAGE_ONLY]).iterator, false, BODY);
     let settled = false;
     void relayed.usage.then(() => (settled = true));
     const it = relayed.events[Symbol.asyncIterator]();
@@ -108,7 +84,7 @@ describe('relayChatStream', () => {
   });
 
   it('settles usage and cancels the source on return() before the first read', async () => {
-    const src = source([ROLE, USAGE_ONLY]);
+    const src = scriptedEvents([ROLE, USAGE_ONLY]);
     const relayed = relayChatStream(src.iterator, true, BODY);
     const it = relayed.events[Symbol.asyncIterator]();
     await it.return!();
@@ -123,14 +99,14 @@ describe('relayChatStream', () => {
       throw new Error('cut');
     })();
     const relayed = relayChatStream(failing, false, BODY);
-    await expect(drain(relayed.events)).rejects.toThrow('cut');
+    await expect(readAllData(relayed.events)).rejects.toThrow('cut');
     expect(await relayed.usage).toEqual({ promptTokens: 11, completionTokens: 7, totalTokens: 18, source: 'upstream' });
   });
 
   it('passes on an unparseable event that looks like it has usage', async () => {
     const odd = '{"usage": {"prompt_tokens": 1';
-    const relayed = relayChatStream(source([odd]).iterator, false, { messages: [] });
-    expect(await drain(relayed.events)).toEqual([odd]);
+    const relayed = relayChatStream(scriptedEvents([odd]).iterator, false, { messages: [] });
+    expect(await readAllData(relayed.events)).toEqual([odd]);
     expect((await relayed.usage).source).toBe('estimated');
   });
 });

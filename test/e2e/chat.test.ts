@@ -176,3 +176,18 @@ describe('request ids and logs', () => {
     expect(everything).not.toContain('tg-team-a-key');
   });
 });
+
+describe('health', () => {
+  it('healthz is always 200; readyz turns 503 while draining', async () => {
+    expect((await fetch(`${h.gateway.url}/readyz`)).status).toBe(200);
+    h.gateway.lifecycle.draining = true;
+    try {
+      const draining = await fetch(`${h.gateway.url}/readyz`);
+      expect(draining.status).toBe(503);
+      expect(await draining.json()).toEqual({ status: 'draining' });
+      expect((await fetch(`${h.gateway.url}/healthz`)).status).toBe(200);
+    } finally {
+      h.gateway.lifecycle.draining = false;
+    }
+  });
+});

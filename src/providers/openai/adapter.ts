@@ -7,7 +7,7 @@ import type { JsonReply, Provider, SseEvent, StreamReply, UpstreamCall } from '.
 import { parseSse } from '../sse-parser.ts';
 import { withFirst } from '../../proxy/stream-tap.ts';
 import { CallGuard } from './call-guard.ts';
-import { upstreamStatusError, upstreamStreamError } from './upstream-errors.ts';
+import { upstreamReportedError, upstreamStatusError } from './upstream-errors.ts';
 
 // Any OpenAI-compatible API behind a base URL (OpenAI, Azure, vLLM, Ollama, Groq, ...).
 // One undici pool per provider keeps connections warm; everything that can be worked out
@@ -107,7 +107,7 @@ export class OpenAIProvider implements Provider {
     }
     // A 2xx that is not an event stream, to a streaming request: some servers report
     // errors this way. Use its error if it has one; otherwise say what went wrong.
-    if (ERROR_EVENT.test(text)) throw upstreamStatusError(this.name, 502, text, undefined, this.#secrets);
+    if (ERROR_EVENT.test(text)) throw upstreamReportedError(this.name, text, 'body', this.#secrets);
     throw new GatewayError('upstream_error', `Provider "${this.name}" answered a streaming request with ${contentType || 'no content type'}, not an event stream.`);
   }
 
@@ -130,7 +130,7 @@ export class OpenAIProvider implements Provider {
       throw new GatewayError('upstream_error', `Provider "${this.name}" sent a response that is not a JSON object.`);
     }
     const record = parsed as Record<string, unknown>;
-    if ('error' in record && record.error) throw upstreamStatusError(this.name, 502, text, undefined, this.#secrets);
+    if ('error' in record && record.error) throw upstreamReportedError(this.name, text, 'body', this.#secrets);
     return { kind: 'json', text, body: record, usage: usageFromOpenAI(record.usage) };
   }
 
@@ -156,7 +156,7 @@ export class OpenAIProvider implements Provider {
           continue;
         }
         if (event.event === 'error' || ERROR_EVENT.test(event.data)) {
-          throw upstreamStreamError(this.name, event.data, this.#secrets);
+          throw upstreamReportedError(this.name, event.data, 'stream', this.#secrets);
         }
         yield { data: event.data };
       }

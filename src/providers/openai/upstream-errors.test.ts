@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { GatewayError } from '../../proxy/errors.ts';
-import { readUpstreamError, scrub, upstreamStatusError, upstreamStreamError } from './upstream-errors.ts';
+import { readUpstreamError, scrub, upstreamReportedError, upstreamStatusError } from './upstream-errors.ts';
 
 const SECRET = 'sk-live-abcdef123456';
 
@@ -152,12 +152,14 @@ describe('upstreamStatusError', () => {
   });
 });
 
-describe('upstreamStreamError', () => {
+describe('upstreamReportedError', () => {
   it('builds an upstream_error from a stream error event', () => {
-    const err = upstreamStreamError('oa', '{"error":{"message":"server had an error"}}', []);
+    const err = upstreamReportedError('oa', '{"error":{"message":"server had an error"}}', 'stream', []);
     expect(err.code).toBe('upstream_error');
-    expect(err.message).toBe('Provider "oa" sent an error in the stream: server had an error');
-    expect(upstreamStreamError('oa', '{}', []).message).toBe('Provider "oa" sent an error in the stream: no message');
+    expect(err.message).toBe('Provider "oa" reported an error in its stream: server had an error');
+    expect(upstreamReportedError('oa', '{}', 'stream', []).message).toBe('Provider "oa" reported an error in its stream: no message');
+    // A 2xx body that is an error envelope: no (misleading) HTTP status in the message.
+    expect(upstreamReportedError('oa', '{"error":"boom"}', 'body', []).message).toBe('Provider "oa" reported an error in its body: boom');
   });
 });
 

@@ -66,11 +66,14 @@ export function upstreamStatusError(
   return new GatewayError('upstream_error', `${prefix}${detail}`);
 }
 
-/** An error event inside a stream (`data: {"error":{...}}`). */
-export function upstreamStreamError(provider: string, data: string, secrets: readonly string[]): GatewayError {
-  const info = readUpstreamError(data);
+/**
+ * An error the provider reported in a successful-looking answer: a stream's error event,
+ * or a 2xx body that is an error envelope. Its HTTP status says nothing, so none is named.
+ */
+export function upstreamReportedError(provider: string, text: string, where: 'stream' | 'body', secrets: readonly string[]): GatewayError {
+  const info = readUpstreamError(text);
   const message = info.message === undefined ? 'no message' : scrub(info.message, secrets);
-  return new GatewayError('upstream_error', `Provider "${provider}" sent an error in the stream: ${message}`);
+  return new GatewayError('upstream_error', `Provider "${provider}" reported an error in its ${where}: ${message}`);
 }
 
 export function scrub(message: string, secrets: readonly string[]): string {

@@ -18,7 +18,7 @@ export function route(models: ModelTable, tenants: TenantDirectory): Stage {
       // The reason (e.g. an unset key variable) is in the startup log, not for clients.
       throw new GatewayError('model_unavailable', `The model '${alias}' has no live provider.`, { param: 'model' });
     }
-    ctx.plan = entry;
+    // The first live target; the fallback loop over the rest belongs to routing and resilience.
     ctx.target = entry.targets[0];
     return next();
   };
