@@ -1,7 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { Usage } from '../metering/usage.ts';
 import type { SseEvent } from '../providers/types.ts';
-import type { ResolvedTarget } from '../router/model-table.ts';
+import type { ResolvedTarget, RoutePlan } from '../router/model-table.ts';
 import type { GatewayError } from './errors.ts';
 import type { Tenant } from './tenants.ts';
 
@@ -26,6 +26,9 @@ export interface RequestCtx {
   stream: boolean;
   /** The client asked for `stream_options.include_usage`; upstream is always asked. */
   clientWantsUsage: boolean;
+  /** Set by `route`: every target the request may be sent to (budgets price the worst of them). */
+  plan: RoutePlan | undefined;
+  /** The target being called, or that answered. */
   target: ResolvedTarget | undefined;
 
   usage: Usage | undefined;
@@ -49,6 +52,7 @@ export function newRequestCtx(id: string, endpoint: Endpoint, incoming: Incoming
     alias: undefined,
     stream: false,
     clientWantsUsage: false,
+    plan: undefined,
     target: undefined,
     usage: undefined,
     firstByteMs: undefined,

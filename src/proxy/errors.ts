@@ -18,6 +18,19 @@ export const ERROR_CATALOG = {
   upstream_timeout: { status: 504, type: 'timeout_error' },
   shutting_down: { status: 503, type: 'service_unavailable_error' },
   internal_error: { status: 500, type: 'api_error' },
+  // Hardening: hostile clients and upstreams.
+  method_not_allowed: { status: 405, type: 'invalid_request_error' },
+  request_timeout: { status: 408, type: 'invalid_request_error' },
+  upstream_response_too_large: { status: 502, type: 'api_error' },
+  // Routing and resilience.
+  context_length_exceeded: { status: 400, type: 'invalid_request_error' },
+  gateway_overloaded: { status: 503, type: 'service_unavailable_error' },
+  // Budgets, limits and agent-run guards.
+  budget_exceeded: { status: 429, type: 'insufficient_quota' },
+  rate_limited: { status: 429, type: 'rate_limit_error' },
+  run_budget_exceeded: { status: 429, type: 'rate_limit_error' },
+  agent_loop_detected: { status: 429, type: 'rate_limit_error' },
+  state_unavailable: { status: 503, type: 'service_unavailable_error' },
 } as const satisfies Record<string, { status: number; type: string }>;
 
 export type ErrorCode = keyof typeof ERROR_CATALOG;

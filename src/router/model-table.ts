@@ -18,6 +18,12 @@ export interface ModelEntry {
   readonly unavailable: string | undefined;
 }
 
+/** Where one request may go: its alias's live targets, in the order they are tried. */
+export interface RoutePlan {
+  readonly alias: string;
+  readonly targets: readonly [ResolvedTarget, ...ResolvedTarget[]];
+}
+
 export type ModelTable = ReadonlyMap<string, ModelEntry>;
 
 export function buildModelTable(config: Config, providers: Providers): ModelTable {

@@ -1,4 +1,4 @@
-import type { ModelTable } from '../../router/model-table.ts';
+import type { ModelTable, RoutePlan } from '../../router/model-table.ts';
 import type { Stage } from '../context.ts';
 import { GatewayError } from '../errors.ts';
 import type { TenantDirectory } from '../tenants.ts';
@@ -18,8 +18,10 @@ export function route(models: ModelTable, tenants: TenantDirectory): Stage {
       // The reason (e.g. an unset key variable) is in the startup log, not for clients.
       throw new GatewayError('model_unavailable', `The model '${alias}' has no live provider.`, { param: 'model' });
     }
+    const targets = entry.targets as RoutePlan['targets'];
+    ctx.plan = { alias, targets };
     // The first live target; the fallback loop over the rest belongs to routing and resilience.
-    ctx.target = entry.targets[0];
+    ctx.target = targets[0];
     return next();
   };
 }
