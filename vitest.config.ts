@@ -7,6 +7,8 @@ export default defineConfig({
     hookTimeout: 20_000,
     // End-to-end tests start real servers on ephemeral ports; files run in parallel workers.
     pool: 'forks',
+    // A throwaway redis-server (from PATH) for the tests that need real Redis.
+    globalSetup: ['./test/support/redis-global-setup.ts'],
     reporters: ['default', './test/support/summary-reporter.ts'],
   },
 });

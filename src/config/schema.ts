@@ -82,12 +82,35 @@ const policiesSchema = z.strictObject({
   limits: limitsSchema.default(limitsSchema.parse({})),
 });
 
+const priceSchema = z.strictObject({
+  /** USD per million tokens. */
+  input: z.number().nonnegative(),
+  output: z.number().nonnegative(),
+  cachedInput: z.number().nonnegative().optional(),
+});
+
+/** Where shared state (budgets, limits, runs, breakers, cache) lives. */
+const stateSchema = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('memory') }),
+  z.strictObject({
+    kind: z.literal('redis'),
+    url: z.url({ protocol: /^rediss?$/, error: 'expected a redis:// or rediss:// URL' }),
+    /** Redis unreachable: `deny` answers 503 (fail closed); `allow` serves from local state, loudly. */
+    onUnavailable: z.enum(['deny', 'allow']).default('deny'),
+    /** Prefix for every key, so several gateways can share one Redis. */
+    keyPrefix: z.string().regex(/^[A-Za-z0-9:_.-]*$/).default('tollgate:'),
+  }),
+]);
+
 // Cross-references (targets → providers, tenants → models) are checked in references.ts,
 // which also runs when this schema fails, so one pass reports every problem.
 export const configSchema = z.strictObject({
   server: serverSchema.default(serverSchema.parse({})),
   logging: loggingSchema.default(loggingSchema.parse({})),
   policies: policiesSchema.default(policiesSchema.parse({})),
+  state: stateSchema.default({ kind: 'memory' }),
+  /** Prices by provider model name, overriding and adding to the built-in table. */
+  pricing: z.record(z.string().min(1), priceSchema).default({}),
   providers: z.record(name('a provider name'), providerSchema),
   models: z.record(name('a model alias'), modelSchema),
   tenants: z.record(name('a tenant name'), tenantSchema),
@@ -95,4 +118,5 @@ export const configSchema = z.strictObject({
 
 export type Config = z.output<typeof configSchema>;
 export type OpenAIProviderConfig = z.output<typeof openaiProviderSchema>;
+export type StateConfig = z.output<typeof stateSchema>;
 export type MockProviderConfig = z.output<typeof mockProviderSchema>;

@@ -5,6 +5,8 @@ export interface Usage {
   readonly promptTokens: number;
   readonly completionTokens: number;
   readonly totalTokens: number;
+  /** Prompt tokens the provider served from its prompt cache (priced lower); part of promptTokens. */
+  readonly cachedTokens?: number;
   readonly source: 'upstream' | 'estimated';
 }
 
@@ -15,7 +17,10 @@ export function usageFromOpenAI(raw: unknown): Usage | undefined {
   const prompt = count(u.prompt_tokens);
   const completion = count(u.completion_tokens);
   const total = count(u.total_tokens) || prompt + completion;
-  return { promptTokens: prompt, completionTokens: completion, totalTokens: total, source: 'upstream' };
+  const details = u.prompt_tokens_details as Record<string, unknown> | null | undefined;
+  const cached = details !== null && typeof details === 'object' ? count(details.cached_tokens) : 0;
+  const usage: Usage = { promptTokens: prompt, completionTokens: completion, totalTokens: total, source: 'upstream' };
+  return cached > 0 ? { ...usage, cachedTokens: cached } : usage;
 }
 
 /**

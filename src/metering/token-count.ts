@@ -1,0 +1,237 @@
+import { countTokens as countCl100k } from 'gpt-tokenizer/encoding/cl100k_base';
+import { countTokens as countO200k } from 'gpt-tokenizer/encoding/o200k_base';
+
+// Token counts before the provider reports any: the budget reservation, the context-window
+// check, and streams cut before their usage arrived. Counting uses the model family's real
+// BPE encoding (gpt-tokenizer: the tiktoken encodings in plain JS, several times faster than
+// the WASM build here), with OpenAI's per-message overheads.
+//
+// Bounded cost, whatever the client sends: BPE is quadratic within one pre-token, so text is
+// counted in short slices (a 100 KB run of one letter costs ~5 ms instead of ~10 s), and only
+// the first EXACT_CHARS of a request are counted exactly; the rest is extrapolated at the rate
+// measured so far. Agents resend the same conversation every step, so long message texts are
+// remembered (a bounded cache) and each step pays only for what is new.
+
+type Encoder = (text: string, options: { disallowedSpecial: Set<string> }) => number;
+
+interface Family {
+  readonly encode: Encoder;
+  /** Tokens this family's real tokenizer uses per token of the encoding we count with. */
+  readonly scale: number;
+}
+
+const O200K: Family = { encode: countO200k, scale: 1 };
+const CL100K: Family = { encode: countCl100k, scale: 1 };
+// Anthropic's tokenizer is not public; it runs about a fifth above OpenAI's on English text.
+const CLAUDE: Family = { encode: countCl100k, scale: 1.2 };
+
+/** Special-token text in a prompt is counted as plain text, never refused. */
+const AS_TEXT = { disallowedSpecial: new Set<string>() };
+const SLICE_CHARS = 512;
+const EXACT_CHARS = 256 * 1024;
+/** Worst case past the exact budget until a rate is known: one token per two characters. */
+const FALLBACK_TOKENS_PER_CHAR = 0.5;
+
+// OpenAI's documented chat overheads: every message is wrapped in 3 tokens, a `name` adds
+// one, and every reply is primed with 3.
+const PER_MESSAGE = 3;
+const PER_NAME = 1;
+const REPLY_PRIMING = 3;
+/** A high-detail 512px image tile plus the base cost (OpenAI's vision pricing): a safe upper figure. */
+const IMAGE_TOKENS = 765;
+const PER_TOOL = 8;
+
+/**
+ * The encoding family for a provider model name. Unknown models (local Llama, Qwen, Mistral
+ * ...) are counted with o200k_base: their tokenizers differ, but by well under the error of
+ * any cheaper guess.
+ */
+export function familyOf(model: string): Family {
+  const m = model.toLowerCase();
+  if (m.includes('claude')) return CLAUDE;
+  if (/^(gpt-4(?!o|\.)|gpt-3\.5|text-embedding-|davinci|babbage)/.test(m)) return CL100K;
+  return O200K;
+}
+
+/** Counts text within one request's exact budget, extrapolating past it. */
+export class TokenCounter {
+  readonly #family: Family;
+  #exactChars = 0;
+  #exactTokens = 0;
+  #estimated = 0;
+
+  constructor(model: string) {
+    this.#family = familyOf(model);
+  }
+
+  /** Adds a text's tokens and returns them. */
+  text(text: string): number {
+    if (text.length === 0) return 0;
+    const cached = text.length >= CACHE_MIN_CHARS ? longTexts.get(this.#family, text) : undefined;
+    if (cached !== undefined) {
+      this.#exactChars += text.length;
+      this.#exactTokens += cached;
+      return cached;
+    }
+    const room = EXACT_CHARS - this.#exactChars;
+    if (room <= 0) {
+      const tokens = Math.ceil(text.length * this.#rate());
+      this.#estimated += tokens;
+      return tokens;
+    }
+    const exactPart = text.length <= room ? text : text.slice(0, room);
+    const exact = countSliced(this.#family.encode, exactPart);
+    this.#exactChars += exactPart.length;
+    this.#exactTokens += exact;
+    if (exactPart.length === text.length) {
+      if (text.length >= CACHE_MIN_CHARS) longTexts.set(this.#family, text, exact);
+      return exact;
+    }
+    const rest = Math.ceil((text.length - exactPart.length) * this.#rate());
+    this.#estimated += rest;
+    return exact + rest;
+  }
+
+  /** Adds a fixed number of tokens (overheads, images, token-array inputs). */
+  fixed(tokens: number): void {
+    this.#exactTokens += tokens;
+  }
+
+  get total(): number {
+    return Math.ceil((this.#exactTokens + this.#estimated) * this.#family.scale);
+  }
+
+  #rate(): number {
+    return this.#exactChars > 0 ? Math.max(this.#exactTokens / this.#exactChars, 0.2) : FALLBACK_TOKENS_PER_CHAR;
+  }
+}
+
+/** The prompt tokens of a chat request (messages and tool definitions) for `model`. */
+export function countPromptTokens(body: Readonly<Record<string, unknown>>, model: string): number {
+  const counter = new TokenCounter(model);
+  const messages = Array.isArray(body.messages) ? body.messages : [];
+  for (const message of messages) {
+    if (message === null || typeof message !== 'object') continue;
+    const m = message as Record<string, unknown>;
+    counter.fixed(PER_MESSAGE);
+    if (typeof m.role === 'string') counter.text(m.role);
+    if (typeof m.name === 'string') {
+      counter.fixed(PER_NAME);
+      counter.text(m.name);
+    }
+    countContent(counter, m.content);
+    if (Array.isArray(m.tool_calls)) {
+      for (const call of m.tool_calls) {
+        const fn = (call as { function?: { name?: unknown; arguments?: unknown } } | null)?.function;
+        if (typeof fn?.name === 'string') counter.text(fn.name);
+        if (typeof fn?.arguments === 'string') counter.text(fn.arguments);
+      }
+    }
+    if (typeof m.tool_call_id === 'string') counter.text(m.tool_call_id);
+  }
+  counter.fixed(REPLY_PRIMING);
+  if (Array.isArray(body.tools)) {
+    for (const tool of body.tools) {
+      counter.fixed(PER_TOOL);
+      counter.text(safeJson((tool as { function?: unknown } | null)?.function ?? tool));
+    }
+  }
+  return counter.total;
+}
+
+/** The input tokens of an embeddings request. */
+export function countEmbeddingTokens(input: unknown, model: string): number {
+  const counter = new TokenCounter(model);
+  const items = Array.isArray(input) && !input.every((x) => typeof x === 'number') ? input : [input];
+  for (const item of items) {
+    if (typeof item === 'string') counter.text(item);
+    else if (Array.isArray(item)) counter.fixed(item.length);
+  }
+  return counter.total;
+}
+
+/** Tokens of plain text, e.g. a stream's generated text when no usage arrived. */
+export function countTextTokens(text: string, model: string): number {
+  const counter = new TokenCounter(model);
+  counter.text(text);
+  return counter.total;
+}
+
+function countContent(counter: TokenCounter, content: unknown): void {
+  if (typeof content === 'string') {
+    counter.text(content);
+    return;
+  }
+  if (!Array.isArray(content)) return;
+  for (const part of content) {
+    if (part === null || typeof part !== 'object') continue;
+    const p = part as Record<string, unknown>;
+    if (typeof p.text === 'string') counter.text(p.text);
+    else if (p.type === 'image_url' || p.type === 'input_image' || p.type === 'image') counter.fixed(IMAGE_TOKENS);
+    else counter.text(safeJson(p));
+  }
+}
+
+/** Counts in short slices, cut at whitespace where one is near, so no pre-token is huge. */
+function countSliced(encode: Encoder, text: string): number {
+  if (text.length <= SLICE_CHARS) return encode(text, AS_TEXT);
+  let tokens = 0;
+  let start = 0;
+  while (start < text.length) {
+    let end = Math.min(start + SLICE_CHARS, text.length);
+    if (end < text.length) {
+      const space = text.lastIndexOf(' ', end);
+      if (space > start + SLICE_CHARS / 2) end = space;
+    }
+    tokens += encode(text.slice(start, end), AS_TEXT);
+    start = end;
+  }
+  return tokens;
+}
+
+function safeJson(value: unknown): string {
+  try {
+    return JSON.stringify(value) ?? '';
+  } catch {
+    return ''; // cyclic or too deep: request parsing refuses such bodies before they get here
+  }
+}
+
+// Long texts already counted, per family: agents resend the whole conversation each step.
+const CACHE_MIN_CHARS = 256;
+const CACHE_MAX_CHARS = 8 * 1024 * 1024;
+
+class LongTextCache {
+  readonly #entries = new Map<string, number>();
+  #chars = 0;
+
+  get(family: Family, text: string): number | undefined {
+    const key = keyOf(family, text);
+    const hit = this.#entries.get(key);
+    if (hit !== undefined) {
+      // Most recently used goes last; eviction takes from the front.
+      this.#entries.delete(key);
+      this.#entries.set(key, hit);
+    }
+    return hit;
+  }
+
+  set(family: Family, text: string, tokens: number): void {
+    if (text.length > CACHE_MAX_CHARS / 16) return;
+    const key = keyOf(family, text);
+    if (this.#entries.has(key)) return;
+    this.#entries.set(key, tokens);
+    this.#chars += key.length;
+    for (const [old] of this.#entries) {
+      if (this.#chars <= CACHE_MAX_CHARS) break;
+      this.#entries.delete(old);
+      this.#chars -= old.length;
+    }
+  }
+}
+
+function keyOf(family: Family, text: string): string {
+  return family.encode === countO200k ? `o${text}` : `c${text}`;
+}
+
+const longTexts = new LongTextCache();
