@@ -38,6 +38,8 @@ export interface RequestCtx {
   error: GatewayError | undefined;
   /** The client went away before the response was complete. */
   clientGone: boolean;
+  /** Headers stages add to the response, JSON or stream (x-tollgate-*, x-ratelimit-*). */
+  readonly responseHeaders: Record<string, string>;
 }
 
 export function newRequestCtx(id: string, endpoint: Endpoint, incoming: IncomingMessage, signal: AbortSignal): RequestCtx {
@@ -58,6 +60,7 @@ export function newRequestCtx(id: string, endpoint: Endpoint, incoming: Incoming
     firstByteMs: undefined,
     error: undefined,
     clientGone: false,
+    responseHeaders: {},
   };
 }
 
