@@ -4,6 +4,7 @@ import { serve } from '@hono/node-server';
 import type { Logger } from 'pino';
 import { createApp } from './app.ts';
 import type { LoadedConfig } from './config/load.ts';
+import type { Config } from './config/schema.ts';
 import { GatewayError } from './proxy/errors.ts';
 import { Lifecycle } from './lifecycle.ts';
 import { buildProviders, type Providers } from './providers/registry.ts';
@@ -45,7 +46,7 @@ export async function startGateway(loaded: LoadedConfig, logger: Logger, overrid
 
   const port = (server.address() as AddressInfo).port;
   const url = `http://${host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host}:${port}`;
-  logStartup(logger, loaded, providers, models, url);
+  logStartup(logger, loaded, config, providers, models, url);
 
   let stopping: Promise<void> | undefined;
   const shutdown = () => (stopping ??= drain(server, lifecycle, providers, logger, config.server.drainTimeout));
@@ -73,7 +74,7 @@ async function drain(server: Server, lifecycle: Lifecycle, providers: Providers,
   logger.info('stopped');
 }
 
-function logStartup(logger: Logger, loaded: LoadedConfig, providers: Providers, models: ModelTable, url: string): void {
+function logStartup(logger: Logger, loaded: LoadedConfig, config: Config, providers: Providers, models: ModelTable, url: string): void {
   const live = [...providers.live.values()].map((p) => `${p.name} (${p.kind})`);
   const disabled = Object.fromEntries(providers.disabled);
   const liveModels = [...models.values()].filter((m) => m.targets.length > 0).map((m) => m.alias);
@@ -83,6 +84,9 @@ function logStartup(logger: Logger, loaded: LoadedConfig, providers: Providers, 
     `Tollgate listening on ${url}`,
   );
   for (const [name, reason] of providers.disabled) logger.warn(`provider "${name}" is disabled: ${reason}`);
+  if (Object.values(config.tenants).every((t) => t.keys.length === 0)) {
+    logger.warn('no tenant has a key: every API request will be refused with 401 (give tenants keys in the config)');
+  }
   const real = [...providers.live.values()].filter((p) => p.kind !== 'mock');
   if (real.length === 0) {
     logger.warn('no real provider is live (no provider keys set): serving the built-in mock provider only');

@@ -21,8 +21,14 @@ export function checkBeforeContinue(server: Server, deps: { tenants: TenantDirec
     }
     const reqId = requestIdFrom(request.headers['x-request-id']);
     // The body was never asked for: closing leaves nothing unread behind.
-    response.writeHead(refusal.status, { 'content-type': 'application/json', 'x-request-id': reqId, connection: 'close' });
-    response.end(JSON.stringify(refusal.toEnvelope()));
+    const body = JSON.stringify(refusal.toEnvelope());
+    response.writeHead(refusal.status, {
+      'content-type': 'application/json',
+      'content-length': Buffer.byteLength(body),
+      'x-request-id': reqId,
+      connection: 'close',
+    });
+    response.end(body);
     deps.logger.info(
       { reqId, status: refusal.status, code: refusal.publicCode, expect: '100-continue' },
       `request refused before 100 Continue: ${refusal.message}`,
