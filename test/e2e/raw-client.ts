@@ -99,3 +99,19 @@ export async function writeZeros(socket: Socket, bytes: number, chunk = 64 * 102
     }
   }
 }
+
+/**
+ * A fake-upstream script: an OpenAI event stream of `events` content chunks of `size`
+ * characters each, far more than socket buffers hold when large. Sent as one string, so the
+ * fake answers at once however busy the machine is.
+ */
+export function longEventStream(events: number, size: number): string {
+  const chunk = JSON.stringify({
+    id: 'c',
+    object: 'chat.completion.chunk',
+    created: 1,
+    model: 'fake-model',
+    choices: [{ index: 0, delta: { content: 'x'.repeat(size) }, finish_reason: null }],
+  });
+  return `data: ${chunk}\n\n`.repeat(events) + 'data: [DONE]\n\n';
+}

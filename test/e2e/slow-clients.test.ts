@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHarness, TEAM_KEY, type Harness } from './harness.ts';
-import { openRaw, postHead, writeZeros } from './raw-client.ts';
+import { longEventStream, openRaw, postHead, writeZeros } from './raw-client.ts';
 
 // Clients that are slow or stall on purpose, driven over bare sockets: every one is answered
 // or cut by a deadline, and none can hold the gateway's memory or sockets for long.
@@ -18,12 +18,6 @@ afterAll(() => h.close());
 
 const auth = { Authorization: `Bearer ${TEAM_KEY}` };
 const chat = (extra: Record<string, unknown> = {}) => JSON.stringify({ model: 'chat', messages: [{ role: 'user', content: 'hi' }], ...extra });
-
-/** An OpenAI event stream of `events` content chunks of `size` characters each. */
-function bigStream(events: number, size: number): string {
-  const chunk = JSON.stringify({ id: 'c', object: 'chat.completion.chunk', created: 1, model: 'fake-model', choices: [{ index: 0, delta: { content: 'x'.repeat(size) }, finish_reason: null }] });
-  return `data: ${chunk}\n\n`.repeat(events) + 'data: [DONE]\n\n';
-}
 
 async function healthy(): Promise<void> {
   const res = await fetch(`${h.gateway.url}/healthz`);
@@ -57,9 +51,8 @@ describe('deadlines for slow clients', () => {
   });
 
   it('a client that stops reading a stream is cut, its upstream call cancelled, and the log says why', async () => {
-    // Far more than kernel buffers hold, so the gateway's writes back up (a script, which the
-    // fake sends at once however busy the machine is).
-    h.fake.enqueue({ rawBody: bigStream(2048, 4096) });
+    // 8 MB: far more than socket buffers hold, so the gateway's writes back up.
+    h.fake.enqueue({ rawBody: longEventStream(2048, 4096) });
     const body = chat({ stream: true });
     const c = await openRaw(port, { read: false });
     c.socket.write(postHead('/v1/chat/completions', Buffer.byteLength(body), { ...auth, 'X-Request-Id': 'never-reads-1' }) + body);

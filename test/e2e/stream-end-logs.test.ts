@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { startHarness, TEAM_KEY, type Harness } from './harness.ts';
-import { openRaw, postHead } from './raw-client.ts';
+import { longEventStream, openRaw, postHead } from './raw-client.ts';
 
 // A stream the gateway ended is logged with what really ended it, not as a client that went
 // away (499 with no code): the drain timeout, or a provider deadline.
@@ -13,11 +13,6 @@ afterEach(async () => {
   await h.gateway.shutdown();
   await h.fake.close();
 });
-
-function bigStream(events: number, size: number): string {
-  const chunk = JSON.stringify({ id: 'c', object: 'chat.completion.chunk', created: 1, model: 'fake-model', choices: [{ index: 0, delta: { content: 'x'.repeat(size) }, finish_reason: null }] });
-  return `data: ${chunk}\n\n`.repeat(events) + 'data: [DONE]\n\n';
-}
 
 async function streamFromRawClient(reqId: string, model = 'chat') {
   const body = JSON.stringify({ model, stream: true, messages: [{ role: 'user', content: 'hi' }] });
@@ -38,7 +33,7 @@ it('a stream ended at the drain timeout is logged 503 shutting_down', async () =
 });
 
 it('a stream to a client that stopped reading, ended at the drain timeout, is logged 503 shutting_down', async () => {
-  h.fake.enqueue({ rawBody: bigStream(2048, 4096) });
+  h.fake.enqueue({ rawBody: longEventStream(2048, 4096) });
   await streamFromRawClient('stalled-at-drain');
   await h.gateway.shutdown();
   expect(await h.logFor('stalled-at-drain')).toMatchObject({ status: 503, code: 'shutting_down', stream: true });
