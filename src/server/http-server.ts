@@ -37,7 +37,8 @@ export function hardenServer(server: Server, deps: { config: Config; tenants: Te
   capConnections(server, connectionCap(config.server.maxConnections), logger, (socket: Socket) => applyBodyPolicy(socket, bodies));
   logServerErrors(server, logger);
   checkBeforeContinue(server, { tenants: deps.tenants, maxBodyBytes: config.policies.limits.maxBodyBytes, logger });
-  server.on('request', (request, response) => {
+  // Before the app's listener: an answer it gives synchronously must already find these.
+  server.prependListener('request', (request, response) => {
     enforceSendTimeout(request, response, timeouts.send);
     lingerOnUnreadBody(request, response, LINGER);
   });
