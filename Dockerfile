@@ -8,8 +8,6 @@ RUN npm run build
 
 FROM node:24-slim
 ENV NODE_ENV=production
-# Fewer glibc malloc arenas: less resident memory for a mostly single-threaded server.
-ENV MALLOC_ARENA_MAX=2
 WORKDIR /app
 COPY package.json package-lock.json ./
 # Runtime dependencies only: the image's Node 24 replaces the `node` dev dependency, and
@@ -20,7 +18,8 @@ COPY bin ./bin
 COPY config ./config
 USER node
 EXPOSE 8787
-# Mount your own config at /app/config/tollgate.yaml (or pass --config).
-# --max-semi-space-size matches package.json's config.nodeFlags (what `npm start` uses).
-ENTRYPOINT ["node", "--max-semi-space-size=8", "dist/cli.js"]
-CMD ["serve", "--config", "config/tollgate.yaml", "--host", "0.0.0.0"]
+# bin/tollgate.js is the one source of the runtime settings (--max-semi-space-size,
+# MALLOC_ARENA_MAX): its shebang sets them, as for `npm start`.
+ENTRYPOINT ["/app/bin/tollgate.js"]
+# config/container.yaml has no tenants: mount your own config and pass --config.
+CMD ["serve", "--config", "config/container.yaml"]

@@ -26,8 +26,12 @@ export interface SpawnOptions {
  * the child's pid is node's own pid (which matters for reading /proc/<pid>/status).
  */
 export function spawnNode(args: string[], opts: SpawnOptions): ChildProcess {
-  const [command, argv] =
-    opts.core === undefined ? [process.execPath, args] : ['taskset', ['-c', String(opts.core), process.execPath, ...args]];
+  return spawnCommand(process.execPath, args, opts);
+}
+
+/** Runs an executable (e.g. bin/tollgate.js, through its shebang), pinned like spawnNode. */
+export function spawnCommand(executable: string, args: string[], opts: SpawnOptions): ChildProcess {
+  const [command, argv] = opts.core === undefined ? [executable, args] : ['taskset', ['-c', String(opts.core), executable, ...args]];
   return spawn(command, argv, { cwd: opts.cwd, env: opts.env ?? process.env, stdio: opts.stdio ?? ['ignore', 'pipe', 'pipe'] });
 }
 

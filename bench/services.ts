@@ -3,16 +3,15 @@
 import type { ChildProcess } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { closeSync, existsSync, openSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { delimiter, dirname, join } from 'node:path';
 import { stringify } from 'yaml';
-import { spawnNode, stopProcess, waitForHttpOk, waitForStdoutLine } from './processes.ts';
+import { spawnCommand, spawnNode, stopProcess, waitForHttpOk, waitForStdoutLine } from './processes.ts';
 
 export const REPO_ROOT = join(import.meta.dirname, '..');
-// The gateway runs exactly as `npm start` runs it: compiled (`npm run build`), with the
-// Node flags and malloc setting from package.json.
+// The gateway runs exactly as `npm start` runs it: the compiled CLI (`npm run build`) through
+// bin/tollgate.js, whose shebang carries the Node flags and malloc setting.
 export const GATEWAY_CLI = join(REPO_ROOT, 'dist', 'cli.js');
-const PACKAGE = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { config?: { nodeFlags?: string } };
-const GATEWAY_NODE_FLAGS = (PACKAGE.config?.nodeFlags ?? '').split(/\s+/).filter(Boolean);
+const GATEWAY_BIN = join(REPO_ROOT, 'bin', 'tollgate.js');
 const FAKE_UPSTREAM_CLI = join(REPO_ROOT, 'test', 'fake-upstream', 'cli.ts');
 
 export const UPSTREAM_API_KEY = 'bench-upstream-key';
@@ -78,7 +77,7 @@ function writeConfig(s: GatewaySettings, apiKey: string): string {
   return file;
 }
 
-/** Starts `node dist/cli.js serve` like `npm start`, NODE_ENV=production; per-request log lines go to a file. */
+/** Starts `bin/tollgate.js serve` like `npm start`, NODE_ENV=production; per-request log lines go to a file. */
 export async function startGateway(s: GatewaySettings): Promise<GatewayService> {
   const apiKey = `tg-bench-${randomBytes(16).toString('hex')}`;
   const configFile = writeConfig(s, apiKey);
@@ -86,10 +85,11 @@ export async function startGateway(s: GatewaySettings): Promise<GatewayService> 
   const errFile = join(s.workDir, 'gateway.stderr.log');
   const out = openSync(logFile, 'w');
   const err = openSync(errFile, 'w');
-  const child = spawnNode([...GATEWAY_NODE_FLAGS, GATEWAY_CLI, 'serve', '--config', configFile, '--port', String(s.port)], {
+  const child = spawnCommand(GATEWAY_BIN, ['serve', '--config', configFile, '--port', String(s.port)], {
     core: s.core,
     cwd: REPO_ROOT,
-    env: { ...process.env, NODE_ENV: 'production', MALLOC_ARENA_MAX: '2' },
+    // The shebang's `node` is this process's Node 24.
+    env: { ...process.env, PATH: `${dirname(process.execPath)}${delimiter}${process.env.PATH ?? ''}`, NODE_ENV: 'production' },
     stdio: ['ignore', out, err],
   });
   // The child holds its own copies of the descriptors.

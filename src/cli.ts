@@ -1,4 +1,6 @@
+import { constants } from 'node:os';
 import { parseArgs } from 'node:util';
+import type { Logger } from 'pino';
 import { ConfigError, loadConfigFile } from './config/load.ts';
 import { configJsonSchema } from './config/json-schema.ts';
 import { hashKey } from './config/keys.ts';
@@ -58,16 +60,27 @@ async function serveCommand(args: string[]): Promise<number> {
   const logger = createLogger(loaded.config.logging.level);
   const gateway = await startGateway(loaded, logger, { port, host: values.host });
   await new Promise<void>((resolve) => {
-    const stop = (signal: string) => {
-      logger.info({ signal }, 'signal received');
+    let draining = false;
+    const stop = (signal: 'SIGINT' | 'SIGTERM') => {
+      if (draining) return exitNow(logger, signal);
+      draining = true;
+      logger.info({ signal, again: 'exits at once' }, 'signal received');
       void gateway.shutdown().then(resolve);
     };
-    // `on`, not `once`: a second signal during the drain must not kill the process mid-drain.
     process.on('SIGTERM', () => stop('SIGTERM'));
     process.on('SIGINT', () => stop('SIGINT'));
   });
   logger.flush();
   return 0;
+}
+
+/** A second signal during the drain (Ctrl-C twice): exit now, with the shell's code for it. */
+function exitNow(logger: Logger, signal: 'SIGINT' | 'SIGTERM'): void {
+  const code = 128 + constants.signals[signal];
+  logger.warn({ signal, exitCode: code }, 'second signal during the drain: exiting now, open requests are cut');
+  logger.flush(() => process.exit(code));
+  // Exit even if the log cannot be flushed.
+  setTimeout(() => process.exit(code), 1_000).unref();
 }
 
 function usage(problem: string): number {

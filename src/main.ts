@@ -4,10 +4,14 @@ import { serve } from '@hono/node-server';
 import type { Logger } from 'pino';
 import { createApp } from './app.ts';
 import type { LoadedConfig } from './config/load.ts';
+import type { Config } from './config/schema.ts';
 import { GatewayError } from './proxy/errors.ts';
 import { Lifecycle } from './lifecycle.ts';
 import { buildProviders, type Providers } from './providers/registry.ts';
+import { TenantDirectory } from './proxy/tenants.ts';
 import { buildModelTable, type ModelTable } from './router/model-table.ts';
+import { withoutDemoKeyBeyondLoopback } from './server/demo-key.ts';
+import { hardenServer, serverOptions } from './server/http-server.ts';
 
 // Starts a gateway from a loaded config and stops it gracefully. The CLI and the
 // end-to-end tests both start it through here.
@@ -16,33 +20,37 @@ export interface Gateway {
   readonly url: string;
   readonly port: number;
   readonly lifecycle: Lifecycle;
+  readonly server: Server;
   /** Stop accepting, let in-flight requests and streams finish (up to the drain timeout), close. */
   shutdown(): Promise<void>;
 }
 
 export async function startGateway(loaded: LoadedConfig, logger: Logger, overrides: { port?: number; host?: string } = {}): Promise<Gateway> {
-  const { config } = loaded;
+  const host = overrides.host ?? loaded.config.server.host;
+  const config = withoutDemoKeyBeyondLoopback(loaded.config, host, logger);
   const providers = buildProviders(loaded);
   const models = buildModelTable(config, providers);
   const lifecycle = new Lifecycle();
   const app = createApp({ config, models, logger, lifecycle });
 
-  const host = overrides.host ?? config.server.host;
   const server = await new Promise<Server>((resolve, reject) => {
-    const s = serve({ fetch: app.fetch, port: overrides.port ?? config.server.port, hostname: host }, () => resolve(s as Server));
+    const options = { fetch: app.fetch, port: overrides.port ?? config.server.port, hostname: host, serverOptions: serverOptions(config.server) };
+    const s = serve(options, () => {
+      // Listening: from here on, server errors are logged and the gateway keeps serving.
+      s.off('error', reject);
+      hardenServer(s, { config, tenants: new TenantDirectory(config), logger });
+      resolve(s);
+    }) as Server;
     s.once('error', reject);
   });
-  server.keepAliveTimeout = config.server.keepAliveTimeout;
-  // Must outlast keepAliveTimeout, or a request arriving on an idle socket can be cut.
-  server.headersTimeout = config.server.keepAliveTimeout + 5_000;
 
   const port = (server.address() as AddressInfo).port;
   const url = `http://${host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host}:${port}`;
-  logStartup(logger, loaded, providers, models, url);
+  logStartup(logger, loaded, config, providers, models, url);
 
   let stopping: Promise<void> | undefined;
   const shutdown = () => (stopping ??= drain(server, lifecycle, providers, logger, config.server.drainTimeout));
-  return { url, port, lifecycle, shutdown };
+  return { url, port, lifecycle, server, shutdown };
 }
 
 async function drain(server: Server, lifecycle: Lifecycle, providers: Providers, logger: Logger, drainTimeout: number): Promise<void> {
@@ -66,13 +74,19 @@ async function drain(server: Server, lifecycle: Lifecycle, providers: Providers,
   logger.info('stopped');
 }
 
-function logStartup(logger: Logger, loaded: LoadedConfig, providers: Providers, models: ModelTable, url: string): void {
+function logStartup(logger: Logger, loaded: LoadedConfig, config: Config, providers: Providers, models: ModelTable, url: string): void {
   const live = [...providers.live.values()].map((p) => `${p.name} (${p.kind})`);
   const disabled = Object.fromEntries(providers.disabled);
   const liveModels = [...models.values()].filter((m) => m.targets.length > 0).map((m) => m.alias);
   const unavailable = Object.fromEntries([...models.values()].filter((m) => m.targets.length === 0).map((m) => [m.alias, m.unavailable]));
-  logger.info({ config: loaded.source, providers: live, disabledProviders: disabled, models: liveModels, unavailableModels: unavailable }, `Tollgate listening on ${url}`);
+  logger.info(
+    { config: loaded.source, providers: live, disabledProviders: disabled, models: liveModels, unavailableModels: unavailable, node: process.version, nodeFlags: process.execArgv, mallocArenaMax: process.env.MALLOC_ARENA_MAX },
+    `Tollgate listening on ${url}`,
+  );
   for (const [name, reason] of providers.disabled) logger.warn(`provider "${name}" is disabled: ${reason}`);
+  if (Object.values(config.tenants).every((t) => t.keys.length === 0)) {
+    logger.warn('no tenant has a key: every API request will be refused with 401 (give tenants keys in the config)');
+  }
   const real = [...providers.live.values()].filter((p) => p.kind !== 'mock');
   if (real.length === 0) {
     logger.warn('no real provider is live (no provider keys set): serving the built-in mock provider only');

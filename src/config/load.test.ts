@@ -39,7 +39,16 @@ describe('parseConfig defaults', () => {
     const { config, disabledProviders, source } = load(MINIMAL);
     expect(source).toBe('test.yaml');
     expect(disabledProviders.size).toBe(0);
-    expect(config.server).toEqual({ host: '0.0.0.0', port: 8787, drainTimeout: 30_000, keepAliveTimeout: 65_000 });
+    expect(config.server).toEqual({
+      host: '0.0.0.0',
+      port: 8787,
+      drainTimeout: 30_000,
+      keepAliveTimeout: 65_000,
+      timeouts: { headers: 10_000, body: 30_000, send: 60_000 },
+      maxConnections: 10_000,
+      maxBufferedBodyBytes: 128 * 1024 * 1024,
+      allowDemoKey: false,
+    });
     expect(config.logging).toEqual({ level: 'info', requests: true });
     expect(config.policies).toEqual({ limits: { maxBodyBytes: 4 * 1024 * 1024, maxMessages: 2000 } });
     expect(config.providers.mock).toEqual({ kind: 'mock', latency: 0, chunkDelay: 0 });

@@ -9,6 +9,18 @@ const name = (what: string) =>
 
 const headerName = z.string().regex(/^[A-Za-z0-9-]+$/, 'expected an HTTP header name');
 
+const positiveDuration = () => duration().pipe(z.number().min(1, 'must be longer than 0'));
+
+/** Deadlines for clients: a slow or stalled client never holds memory or a socket for long. */
+const serverTimeoutsSchema = z.strictObject({
+  /** From a request's first byte to the end of its headers (and for a new connection's first request). */
+  headers: positiveDuration().default(10_000),
+  /** From the end of the headers to the end of the body. */
+  body: positiveDuration().default(30_000),
+  /** Longest a client may take nothing of a response that has bytes waiting for it. */
+  send: positiveDuration().default(60_000),
+});
+
 const serverSchema = z.strictObject({
   host: z.string().default('0.0.0.0'),
   port: z.number().int().min(0).max(65535).default(8787),
@@ -16,6 +28,13 @@ const serverSchema = z.strictObject({
   drainTimeout: duration().default(30_000),
   /** Longer than common load-balancer idle timeouts (60 s), so the gateway never closes first. */
   keepAliveTimeout: duration().default(65_000),
+  timeouts: serverTimeoutsSchema.default(serverTimeoutsSchema.parse({})),
+  /** Open client connections; further ones are closed at once (and the open-file limit may lower it). */
+  maxConnections: z.number().int().min(1).default(10_000),
+  /** Bytes of request bodies being received, across all connections; past it new body bytes get 503. */
+  maxBufferedBodyBytes: byteSize().pipe(z.number().min(1, 'must be at least 1 byte')).default(128 * 1024 * 1024),
+  /** Keep the published demo key working on a non-loopback address (off: it is disabled there). */
+  allowDemoKey: z.boolean().default(false),
 });
 
 const loggingSchema = z.strictObject({

@@ -1,8 +1,9 @@
 import { once } from 'node:events';
 import { createServer, request, type IncomingMessage, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { applyBodyPolicy, BodyBudget, type BodyPolicy } from './body-policy.ts';
 import { GatewayError } from './errors.ts';
 import { readBody } from './read-body.ts';
 
@@ -162,5 +163,38 @@ describe('readBody (real HTTP server)', () => {
     const res = await send({ 'content-length': LIMIT }, [body]);
     expect(res.status).toBe(200);
     expect(outcomes).toEqual([{ result: body }]);
+  });
+});
+
+describe('readBody under a body policy (the gateway server sets one per connection)', () => {
+  function withPolicy(policy: BodyPolicy, headers: Record<string, string> = {}) {
+    const incoming = fakeIncoming(headers);
+    const socket = {} as Socket;
+    (incoming as { socket: Socket }).socket = socket;
+    applyBodyPolicy(socket, policy);
+    return incoming;
+  }
+
+  it('answers 408 request_timeout when the body does not arrive in time, and stops listening', async () => {
+    const incoming = withPolicy({ timeoutMs: 20, budget: new BodyBudget(1024) }, { 'content-length': '10' });
+    const pending = readBody(incoming, 100);
+    incoming.write(Buffer.alloc(3));
+    await expect(pending).rejects.toMatchObject({ code: 'request_timeout', status: 408 });
+    expect(listeners(incoming)).toEqual([0, 0, 0, 0]);
+  });
+
+  it('answers 503 gateway_overloaded past the shared budget, and gives back what it held', async () => {
+    const budget = new BodyBudget(100);
+    const first = withPolicy({ timeoutMs: 10_000, budget });
+    const second = withPolicy({ timeoutMs: 10_000, budget });
+    const firstBody = readBody(first, 1000);
+    const secondBody = readBody(second, 1000);
+    first.write(Buffer.alloc(80));
+    second.write(Buffer.alloc(30));
+    await expect(secondBody).rejects.toMatchObject({ code: 'gateway_overloaded', status: 503, retryAfter: '1' });
+    expect(budget.used).toBe(80);
+    first.end(Buffer.alloc(10));
+    expect((await firstBody).length).toBe(90);
+    expect(budget.used).toBe(0);
   });
 });

@@ -26,7 +26,7 @@ export function stagesFor(endpoint: Endpoint, deps: PipelineDeps): Stage[] {
   const { limits } = deps.config.policies;
   return [
     logRequest(deps.logger, deps.config.logging.requests), // one line per request, streams when they end
-    catchErrors(deps.logger), //                              thrown errors → OpenAI envelope
+    catchErrors(), //                                         thrown errors → OpenAI envelope
     authenticate(deps.tenants), //                            401
     parseRequest(endpoint, limits.maxBodyBytes), //           400 / 413
     enforceLimits(limits), //                                 400 (pre-policies)

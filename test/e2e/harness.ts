@@ -27,11 +27,12 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export async function startHarness(options: { drainTimeout?: string } = {}): Promise<Harness> {
+/** `server`: more entries for the config's `server` mapping, e.g. `timeouts: { send: 300ms }`. */
+export async function startHarness(options: { drainTimeout?: string; server?: string } = {}): Promise<Harness> {
   const fake = await startFakeUpstream();
   // Port 9 (discard) on loopback has nothing listening: connect failures are immediate.
   const yaml = `
-server: { host: 127.0.0.1, port: 0, drainTimeout: ${options.drainTimeout ?? '5s'} }
+server: { host: 127.0.0.1, port: 0, drainTimeout: ${options.drainTimeout ?? '5s'}${options.server === undefined ? '' : `, ${options.server}`} }
 logging: { level: info }
 policies: { limits: { maxBodyBytes: 64kb, maxMessages: 50 } }
 providers:

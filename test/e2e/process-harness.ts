@@ -1,8 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { delimiter, dirname, join, resolve } from 'node:path';
 
 // Runs the real `tollgate` CLI as child processes (Node 24 = this process's node, cwd = repo
 // root), captures their output, and makes sure none outlives a test: every child is tracked
@@ -10,8 +10,6 @@ import { join, resolve } from 'node:path';
 
 export const REPO_ROOT = resolve(import.meta.dirname, '../..');
 const CLI = 'src/cli.ts';
-// What `npm start` runs: the compiled CLI with the Node flags from package.json.
-const COMPILED_CLI = 'dist/cli.js';
 
 const children = new Set<ChildProcess>();
 const tempDirs = new Set<string>();
@@ -69,11 +67,22 @@ export interface Exit {
 
 export type LogLine = Record<string, unknown> & { msg?: string };
 
-/** A long-running `tollgate serve` child with its JSON log lines. */
-function npmStartNodeFlags(): string[] {
-  const pkg = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { config?: { nodeFlags?: string } };
-  return (pkg.config?.nodeFlags ?? '').split(/\s+/).filter(Boolean);
+/** The `tollgate` command, run as an executable: its shebang sets the runtime flags. */
+export const BIN = join(REPO_ROOT, 'bin', 'tollgate.js');
+
+/** `env` with this process's Node 24 first on PATH, for the bin's `#!/usr/bin/env … node`. */
+export function withNode24(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  return { ...env, PATH: `${dirname(process.execPath)}${delimiter}${env.PATH ?? ''}` };
 }
+
+export interface StartOptions {
+  /** Run as `npm start` does: bin/tollgate.js (compiled dist/, runtime flags from its shebang). */
+  compiled?: boolean;
+  /** Start under this open-file limit (`ulimit -n`). */
+  openFiles?: number;
+}
+
+/** A long-running `tollgate serve` child with its JSON log lines. */
 
 export class GatewayProcess {
   readonly child: ChildProcess;
@@ -86,10 +95,13 @@ export class GatewayProcess {
   #pending = '';
   #wakers: Array<() => void> = [];
 
-  /** `compiled`: run as `npm start` does (dist/ after `npm run build`), not the TypeScript sources. */
-  constructor(args: string[], env: NodeJS.ProcessEnv = cleanEnv(), options: { compiled?: boolean } = {}) {
-    const entry = options.compiled ? [...npmStartNodeFlags(), COMPILED_CLI] : [CLI];
-    this.child = spawn(process.execPath, [...entry, 'serve', ...args], { cwd: REPO_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  constructor(args: string[], env: NodeJS.ProcessEnv = cleanEnv(), options: StartOptions = {}) {
+    const [command, ...rest] = options.compiled ? [BIN, 'serve', ...args] : [process.execPath, CLI, 'serve', ...args];
+    const spawned: [string, string[]] =
+      options.openFiles === undefined
+        ? [command!, rest]
+        : ['/bin/sh', ['-c', `ulimit -n ${options.openFiles} && exec "$@"`, 'sh', command!, ...rest]];
+    this.child = spawn(spawned[0], spawned[1], { cwd: REPO_ROOT, env: withNode24(env), stdio: ['ignore', 'pipe', 'pipe'] });
     children.add(this.child);
     this.child.stdout!.setEncoding('utf8').on('data', (d: string) => this.#onStdout(d));
     this.child.stderr!.setEncoding('utf8').on('data', (d: string) => {

@@ -29,7 +29,8 @@ describe('after the commit point', () => {
     expect(events.length).toBeGreaterThanOrEqual(2);
     expect(lastErrorOf(events).code).toBe('upstream_error');
     const line = await h.logFor(res.headers.get('x-request-id')!);
-    expect(line).toMatchObject({ status: 200, code: 'upstream_error', usageSource: 'estimated' });
+    // Logged with the error's status: the 200 went out, but the answer failed.
+    expect(line).toMatchObject({ status: 502, code: 'upstream_error', usageSource: 'estimated' });
   });
 
   it('a stream that ends without [DONE] is reported as incomplete', async () => {

@@ -1,29 +1,34 @@
 import type { Logger } from 'pino';
 import type { RequestCtx, Stage } from '../context.ts';
 import { toGatewayError } from '../errors.ts';
+import { gatewayEndOf, type GatewayEnd } from '../gateway-end.ts';
 import { tapStream } from '../stream-tap.ts';
 
 /**
  * One log line per request, written when the response is really over: for a stream, when
- * its last event went out, it failed, or the client left.
+ * its last event went out, it failed, or it was cut. The status is the outcome: a stream
+ * that failed after its headers went out is logged with its error's status; one the
+ * gateway cut (drain timeout, a client that stopped reading) with the noted reason; 499
+ * only when the client went away first. An internal error is logged at error level with
+ * its stack, even when request lines are off.
  */
 export function logRequest(logger: Logger, enabled: boolean): Stage {
   return async function logRequest(ctx, next) {
     const result = await next();
-    if (!enabled) return result;
     if (result.kind === 'json') {
       // The client left before the answer was ready: whatever failed after that is not a 5xx.
       ctx.clientGone = ctx.signal.aborted;
-      write(logger, ctx, result.status);
+      write(logger, enabled, ctx, result.status, undefined);
       return result;
     }
     const events = tapStream(result.events, {
       end(outcome) {
         if (outcome.error !== undefined) ctx.error = toGatewayError(outcome.error);
-        ctx.clientGone = outcome.cancelled;
+        const cutBy = outcome.cancelled ? gatewayEndOf(ctx.incoming) : undefined;
+        ctx.clientGone = outcome.cancelled && cutBy === undefined;
         void result.usage.then((usage) => {
           ctx.usage = usage;
-          write(logger, ctx, 200);
+          write(logger, enabled, ctx, ctx.error?.status ?? 200, cutBy);
         });
       },
     });
@@ -31,28 +36,32 @@ export function logRequest(logger: Logger, enabled: boolean): Stage {
   };
 }
 
-function write(logger: Logger, ctx: RequestCtx, status: number): void {
+function write(logger: Logger, enabled: boolean, ctx: RequestCtx, status: number, cutBy: GatewayEnd | undefined): void {
+  const internal = ctx.error?.code === 'internal_error';
+  if (!enabled && !internal) return;
   const usage = ctx.usage;
-  logger.info(
-    {
-      reqId: ctx.id,
-      endpoint: ctx.endpoint,
-      tenant: ctx.tenant?.name,
-      alias: ctx.alias,
-      provider: ctx.target?.provider.name,
-      model: ctx.target?.model,
-      stream: ctx.stream,
-      // 499: the client closed the connection first (nginx's convention; never sent to anyone).
-      status: ctx.clientGone ? 499 : status,
-      code: ctx.error?.publicCode,
-      promptTokens: usage?.promptTokens,
-      completionTokens: usage?.completionTokens,
-      usageSource: usage?.source,
-      ttfbMs: round(ctx.firstByteMs),
-      latencyMs: round(performance.now() - ctx.startedAt),
-    },
-    ctx.error === undefined ? 'request' : `request failed: ${ctx.error.message}`,
-  );
+  const line = {
+    reqId: ctx.id,
+    endpoint: ctx.endpoint,
+    tenant: ctx.tenant?.name,
+    alias: ctx.alias,
+    provider: ctx.target?.provider.name,
+    model: ctx.target?.model,
+    stream: ctx.stream,
+    // 499: the client closed the connection first (nginx's convention; never sent to anyone).
+    status: cutBy?.status ?? (ctx.clientGone ? 499 : status),
+    code: cutBy?.code ?? ctx.error?.publicCode,
+    promptTokens: usage?.promptTokens,
+    completionTokens: usage?.completionTokens,
+    usageSource: usage?.source,
+    ttfbMs: round(ctx.firstByteMs),
+    latencyMs: round(performance.now() - ctx.startedAt),
+  };
+  if (internal) {
+    logger.error({ ...line, err: ctx.error!.cause ?? ctx.error }, `request failed: ${ctx.error!.message}`);
+    return;
+  }
+  logger.info(line, ctx.error === undefined && cutBy === undefined ? 'request' : `request failed: ${ctx.error?.message ?? cutBy!.code}`);
 }
 
 function round(ms: number | undefined): number | undefined {

@@ -1,0 +1,57 @@
+import { readFileSync } from 'node:fs';
+import { Writable } from 'node:stream';
+import { afterEach, expect, it } from 'vitest';
+import { hashKey } from '../../src/config/keys.ts';
+import { parseConfig } from '../../src/config/load.ts';
+import { startGateway, type Gateway } from '../../src/main.ts';
+import { createLogger } from '../../src/telemetry/logger.ts';
+
+// The README's published demo key works on 127.0.0.1 (npm start) and nowhere else unless
+// the config says so; the container config has no tenant at all.
+
+const DEMO_KEY = 'tg-demo-key';
+let gateway: Gateway | undefined;
+afterEach(async () => {
+  await gateway?.shutdown();
+  gateway = undefined;
+});
+
+async function start(host: string, allowDemoKey = false) {
+  const logs: Array<Record<string, unknown>> = [];
+  const sink = new Writable({
+    write(chunk: Buffer, _e, done) {
+      for (const l of chunk.toString().split('\n')) if (l.trim()) logs.push(JSON.parse(l));
+      done();
+    },
+  });
+  const text = readFileSync('config/tollgate.yaml', 'utf8');
+  const loaded = parseConfig(allowDemoKey ? text.replace(/^server:\n/m, 'server:\n  allowDemoKey: true\n') : text, 'tollgate.yaml', {});
+  gateway = await startGateway(loaded, createLogger('info', sink), { port: 0, host });
+  const res = await fetch(`${gateway.url}/v1/chat/completions`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${DEMO_KEY}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ model: 'mock-chat', messages: [{ role: 'user', content: 'hi' }] }),
+  });
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  return { status: res.status, logs };
+}
+
+it('answers the demo key on loopback, as the README shows', async () => {
+  expect((await start('127.0.0.1')).status).toBe(200);
+});
+
+it('refuses the demo key on every interface, and says so loudly', async () => {
+  const { status, logs } = await start('0.0.0.0');
+  expect(status).toBe(401);
+  expect(logs.find((l) => typeof l.msg === 'string' && l.msg.includes('demo key'))).toMatchObject({ level: 40, tenants: ['demo'] });
+});
+
+it('keeps the demo key beyond loopback only when server.allowDemoKey says so', async () => {
+  expect((await start('0.0.0.0', true)).status).toBe(200);
+});
+
+it('the container config has no demo key and no tenant', () => {
+  const text = readFileSync('config/container.yaml', 'utf8');
+  expect(text).not.toContain(hashKey(DEMO_KEY).slice('sha256:'.length));
+  expect(parseConfig(text, 'container.yaml', {}).config.tenants).toEqual({});
+});
