@@ -108,26 +108,26 @@ export class TokenCounter {
 
 /** The prompt tokens of a chat request (messages and tool definitions) for `model`. */
 export function countPromptTokens(body: Readonly<Record<string, unknown>>, model: string): number {
+  return countPrompt(body, model, undefined);
+}
+
+/**
+ * The same count, with each message's share (`perMessage[i]` for `messages[i]`; the rest is
+ * tool definitions and reply priming), for trimming a conversation to a window. The shares
+ * add up to `total` exactly.
+ */
+export function countPromptBreakdown(body: Readonly<Record<string, unknown>>, model: string): { total: number; perMessage: number[] } {
+  const perMessage: number[] = [];
+  return { total: countPrompt(body, model, perMessage), perMessage };
+}
+
+function countPrompt(body: Readonly<Record<string, unknown>>, model: string, perMessage: number[] | undefined): number {
   const counter = new TokenCounter(model);
   const messages = Array.isArray(body.messages) ? body.messages : [];
   for (const message of messages) {
-    if (message === null || typeof message !== 'object') continue;
-    const m = message as Record<string, unknown>;
-    counter.fixed(PER_MESSAGE);
-    if (typeof m.role === 'string') counter.text(m.role);
-    if (typeof m.name === 'string') {
-      counter.fixed(PER_NAME);
-      counter.text(m.name);
-    }
-    countContent(counter, m.content);
-    if (Array.isArray(m.tool_calls)) {
-      for (const call of m.tool_calls) {
-        const fn = (call as { function?: { name?: unknown; arguments?: unknown } } | null)?.function;
-        if (typeof fn?.name === 'string') counter.text(fn.name);
-        if (typeof fn?.arguments === 'string') counter.text(fn.arguments);
-      }
-    }
-    if (typeof m.tool_call_id === 'string') counter.text(m.tool_call_id);
+    const before = perMessage === undefined ? 0 : counter.total;
+    countMessage(counter, message);
+    perMessage?.push(counter.total - before);
   }
   counter.fixed(REPLY_PRIMING);
   if (Array.isArray(body.tools)) {
@@ -137,6 +137,26 @@ export function countPromptTokens(body: Readonly<Record<string, unknown>>, model
     }
   }
   return counter.total;
+}
+
+function countMessage(counter: TokenCounter, message: unknown): void {
+  if (message === null || typeof message !== 'object') return;
+  const m = message as Record<string, unknown>;
+  counter.fixed(PER_MESSAGE);
+  if (typeof m.role === 'string') counter.text(m.role);
+  if (typeof m.name === 'string') {
+    counter.fixed(PER_NAME);
+    counter.text(m.name);
+  }
+  countContent(counter, m.content);
+  if (Array.isArray(m.tool_calls)) {
+    for (const call of m.tool_calls) {
+      const fn = (call as { function?: { name?: unknown; arguments?: unknown } } | null)?.function;
+      if (typeof fn?.name === 'string') counter.text(fn.name);
+      if (typeof fn?.arguments === 'string') counter.text(fn.arguments);
+    }
+  }
+  if (typeof m.tool_call_id === 'string') counter.text(m.tool_call_id);
 }
 
 /** The input tokens of an embeddings request. */
