@@ -27,10 +27,11 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export async function startHarness(options: { drainTimeout?: string } = {}): Promise<Harness> {
+export async function startHarness(options: { drainTimeout?: string; config?: (fakeUrl: string) => string } = {}): Promise<Harness> {
   const fake = await startFakeUpstream();
+  // A test file may bring its own config (given the fake's URL); this one covers the shared paths.
   // Port 9 (discard) on loopback has nothing listening: connect failures are immediate.
-  const yaml = `
+  const yaml = options.config?.(fake.url) ?? `
 server: { host: 127.0.0.1, port: 0, drainTimeout: ${options.drainTimeout ?? '5s'} }
 logging: { level: info }
 policies: { limits: { maxBodyBytes: 64kb, maxMessages: 50 } }
