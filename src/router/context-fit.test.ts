@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import { countPromptTokens } from '../metering/token-count.ts';
+import { countPromptTokens, promptTokenCeiling } from '../metering/token-count.ts';
 import { GatewayError } from '../proxy/errors.ts';
 import type { Provider } from '../providers/types.ts';
 import { DEFAULT_REPLY_TOKENS, fitToWindows } from './context-fit.ts';
@@ -31,6 +31,29 @@ describe('fitToWindows', () => {
     const targets = [target('llama', undefined)] as const;
     expect(fitToWindows(long, targets, 'fallback', count).targets).toBe(targets);
     expect(count).not.toHaveBeenCalled();
+  });
+
+  it('does not run the tokenizer when a byte count proves the prompt fits every window', () => {
+    const count = vi.fn(countPromptTokens);
+    const targets = [target('gpt-4o', 128_000), target('claude-sonnet-4', 200_000)] as const;
+    expect(fitToWindows(long, targets, 'trim', count).targets).toBe(targets);
+    expect(count).not.toHaveBeenCalled();
+  });
+
+  it('the byte ceiling is never below the real count, whatever the text or model', () => {
+    const samples = [
+      long,
+      body([{ role: 'user', content: '日本語のテキスト、絵文字 🎉🎉🎉 '.repeat(200) }]),
+      body([{ role: 'user', content: [{ type: 'text', text: 'see' }, { type: 'image_url', image_url: { url: 'u' } }] }], { tools: [{ type: 'function', function: { name: 'f' } }] }),
+      body([{ role: 'user', content: '<|endoftext|>'.repeat(300) }, { role: 'assistant', name: 'n', tool_calls: [{ function: { name: 'f', arguments: '{}' } }] }]),
+      body([{ role: 'user', content: 'a'.repeat(100_000) }]),
+    ];
+    for (const sample of samples) {
+      for (const model of ['gpt-4o', 'gpt-4', 'claude-3-5-sonnet', 'llama']) {
+        expect(promptTokenCeiling(sample)).toBeGreaterThanOrEqual(countPromptTokens(sample, model));
+      }
+    }
+    expect(promptTokenCeiling(body([{ role: 'user', content: 'x'.repeat(300_000) }]))).toBe(Infinity);
   });
 
   it('fallback skips targets whose window is too small, and keeps unknown windows', () => {

@@ -1,4 +1,4 @@
-import { countPromptBreakdown, countPromptTokens, familyOf } from '../metering/token-count.ts';
+import { countPromptBreakdown, countPromptTokens, familyOf, promptTokenCeiling } from '../metering/token-count.ts';
 import { GatewayError } from '../proxy/errors.ts';
 import type { ResolvedTarget } from './model-table.ts';
 import { trimConversation } from './trim-conversation.ts';
@@ -26,12 +26,19 @@ export interface Fit {
 export type PromptCounter = (body: Readonly<Record<string, unknown>>, model: string) => number;
 
 export function fitToWindows(body: Readonly<Record<string, unknown>>, targets: Targets, mode: OverflowMode, count: PromptCounter = countPromptTokens): Fit {
-  if (targets.every((t) => t.contextWindow === undefined)) return { targets };
+  let smallest = Infinity;
+  for (const t of targets) if (t.contextWindow !== undefined && t.contextWindow < smallest) smallest = t.contextWindow;
+  if (smallest === Infinity) return { targets };
   const reply = replyTokens(body);
-  const counts = new PromptCounts(body, count);
-  const fits = (t: ResolvedTarget) => t.contextWindow === undefined || counts.of(t.model) + reply.tokens <= t.contextWindow;
+  // Most prompts are far below every window: a byte count proves it without running BPE.
+  if (promptTokenCeiling(body) + reply.tokens <= smallest) return { targets };
 
   const first = targets[0];
+  const counts = new PromptCounts(body, count);
+  // Trimming needs each message's share, which counts the whole prompt too: count once.
+  const breakdown = mode === 'trim' && first.contextWindow !== undefined ? countPromptBreakdown(body, first.model) : undefined;
+  if (breakdown !== undefined) counts.set(first.model, breakdown.total);
+  const fits = (t: ResolvedTarget) => t.contextWindow === undefined || counts.of(t.model) + reply.tokens <= t.contextWindow;
   if (fits(first)) return { targets: keep(targets, fits, counts, reply) };
   if (mode === 'reject') throw tooLong(first, counts.of(first.model), reply);
   if (mode === 'fallback') return { targets: keep(targets, fits, counts, reply) };
@@ -39,7 +46,7 @@ export function fitToWindows(body: Readonly<Record<string, unknown>>, targets: T
   // trim: fit the first target (the one meant to answer), then keep the others that the
   // trimmed request fits.
   const window = first.contextWindow!;
-  const { total, perMessage } = countPromptBreakdown(body, first.model);
+  const { total, perMessage } = breakdown!;
   const overhead = total - perMessage.reduce((a, b) => a + b, 0);
   const messages = Array.isArray(body.messages) ? body.messages : [];
   const trimmed = trimConversation(messages, perMessage, window - reply.tokens - overhead);
