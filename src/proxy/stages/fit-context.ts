@@ -14,7 +14,7 @@ export function fitContext(config: Config): Stage {
     const plan = ctx.plan!;
     const fit = fitToWindows(ctx.body!, plan.targets, modes.get(plan.alias) ?? 'fallback');
     if (fit.targets !== plan.targets) {
-      ctx.plan = { alias: plan.alias, targets: fit.targets };
+      ctx.plan = { ...plan, targets: fit.targets };
       ctx.target = fit.targets[0];
     }
     if (fit.body !== undefined) ctx.body = fit.body;
