@@ -6,7 +6,7 @@ import type { ServerResponse } from 'node:http';
 export class Lifecycle {
   #draining = false;
   readonly #drain = new AbortController();
-  /** Fires when draining starts: background work (shadow traffic) stops then. */
+  /** Fires when draining starts: background work (shadow traffic) stops then, for good. */
   readonly drainSignal = this.#drain.signal;
   #inflight = 0;
   #idleWaiters: Array<() => void> = [];

@@ -30,6 +30,7 @@ export interface PipelineDeps {
  */
 export function stagesFor(endpoint: Endpoint, deps: PipelineDeps): Stage[] {
   const { limits } = deps.config.policies;
+  const chat = endpoint === 'chat';
   return [
     logRequest(deps.logger, deps.config.logging.requests), // one line per request, streams when they end
     catchErrors(deps.logger), //                              thrown errors → OpenAI envelope
@@ -37,16 +38,13 @@ export function stagesFor(endpoint: Endpoint, deps: PipelineDeps): Stage[] {
     parseRequest(endpoint, limits.maxBodyBytes), //           400 / 413
     enforceLimits(limits), //                                 400 (pre-policies)
     route(deps.models, deps.tenants), //                      404 / 403 / 503
-    ...(endpoint === 'chat' ? chatOnly(deps) : []),
+    ...(chat ? [fitContext(deps.config)] : []), //            400 context_length_exceeded; skips or trims to fit the windows
+    ...(chat ? [shadow(deps.models, shadowTraffic(deps))] : []), // mirrors a sample to the alias's shadow target, in the background
     callUpstream(), //                                        502 / 504, or an SSE error event after the commit point
   ];
 }
 
-/** Context windows and shadow traffic concern chat requests only. */
-function chatOnly(deps: PipelineDeps): Stage[] {
-  const traffic = new ShadowTraffic(deps.logger, new PriceBook(deps.config.pricing), deps.drainSignal);
-  return [
-    fitContext(deps.config), //                               400 context_length_exceeded, or a trimmed conversation
-    shadow(deps.models, traffic), //                          mirrors a sample to the alias's shadow target, in the background
-  ];
+/** Shadow calls run in the background, off every request's path; draining stops them. */
+function shadowTraffic(deps: PipelineDeps): ShadowTraffic {
+  return new ShadowTraffic(deps.logger, new PriceBook(deps.config.pricing), deps.drainSignal);
 }

@@ -71,6 +71,7 @@ export class ShadowTraffic {
   readonly #logger: Logger;
   readonly #prices: PriceBook;
   #lastDropLog = -Infinity;
+  #stopped = false;
   #costUsd = 0;
 
   constructor(logger: Logger, prices: PriceBook, stop: AbortSignal | undefined, limits: QueueLimits = DEFAULT_SHADOW_LIMITS) {
@@ -86,6 +87,7 @@ export class ShadowTraffic {
   }
 
   mirror(mirror: Mirror): void {
+    if (this.#stopped) return; // draining: no new background work
     if (this.#queue.push((signal) => this.#run(mirror, signal))) return;
     const now = performance.now();
     if (now - this.#lastDropLog < DROP_LOG_INTERVAL_MS) return;
@@ -95,6 +97,8 @@ export class ShadowTraffic {
 
   /** Drops waiting shadow calls and cancels running ones (shutdown). */
   stop(): void {
+    if (this.#stopped) return;
+    this.#stopped = true;
     const before = this.#queue.counts;
     this.#queue.stop();
     if (before.started + before.dropped === 0) return;
