@@ -17,6 +17,9 @@ beforeAll(async () => {
   h = await startHarness({
     config: (fakeUrl) => `
 server: { host: 127.0.0.1, port: 0, drainTimeout: 5s }
+pricing:
+  primary-model: { input: 2, output: 8 }
+  candidate-1: { input: 1, output: 4 }
 providers:
   fake: { kind: openai, baseUrl: ${fakeUrl}, apiKey: ${UPSTREAM_KEY} }
   candidate:
@@ -87,6 +90,9 @@ describe('shadow traffic', () => {
     expect(shadow.promptTokens).toBeGreaterThan(0);
     expect(shadow.completionTokens).toBeGreaterThan(0);
     expect(shadow.latencyMs).toBeGreaterThanOrEqual(0);
+    // Both sides are priced (USD per million tokens), the shadow apart from the tenant's spend.
+    expect(shadow.costUsd).toBeCloseTo((shadow.promptTokens! * 1 + shadow.completionTokens! * 4) / 1e6, 12);
+    expect(primary.costUsd).toBeCloseTo((primary.promptTokens! * 2 + primary.completionTokens! * 8) / 1e6, 12);
     // The client's own request log is unchanged by the mirror.
     expect((await h.logFor(reqId)).model).toBe('primary-model');
   });
