@@ -26,7 +26,7 @@ type Env = { Bindings: HttpBindings };
 
 export function createApp(deps: AppDeps): Hono<Env> {
   const tenants = new TenantDirectory(deps.config);
-  const pipelineDeps = { config: deps.config, logger: deps.logger, tenants, models: deps.models };
+  const pipelineDeps = { config: deps.config, logger: deps.logger, tenants, models: deps.models, drainSignal: deps.lifecycle.drainSignal };
   const chat = compose(stagesFor('chat', pipelineDeps));
   const embeddings = compose(stagesFor('embeddings', pipelineDeps));
   const models = new ModelsRoute(deps.models, tenants);

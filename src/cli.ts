@@ -4,7 +4,6 @@ import type { Logger } from 'pino';
 import { ConfigError, loadConfigFile } from './config/load.ts';
 import { configJsonSchema } from './config/json-schema.ts';
 import { hashKey } from './config/keys.ts';
-import { startGateway } from './main.ts';
 import { createLogger } from './telemetry/logger.ts';
 
 // `tollgate serve | check-config | hash-key | config-schema`
@@ -58,6 +57,9 @@ async function serveCommand(args: string[]): Promise<number> {
   const port = values.port === undefined ? undefined : Number(values.port);
   if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65535)) return usage(`--port must be 0-65535, got ${values.port}`);
   const logger = createLogger(loaded.config.logging.level);
+  // Loaded here, not at the top: the server (and its tokenizer tables, about a second to
+  // load) is not needed by the other commands.
+  const { startGateway } = await import('./main.ts');
   const gateway = await startGateway(loaded, logger, { port, host: values.host });
   await new Promise<void>((resolve) => {
     let draining = false;

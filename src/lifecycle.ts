@@ -5,12 +5,24 @@ import { noteGatewayEnd, SHUTTING_DOWN_END } from './proxy/gateway-end.ts';
 // open, and a signal that fires when the drain time is up and open streams must be ended.
 
 export class Lifecycle {
-  draining = false;
+  #draining = false;
+  readonly #drain = new AbortController();
+  /** Fires when draining starts: background work (shadow traffic) stops then, for good. */
+  readonly drainSignal = this.#drain.signal;
   readonly #open = new Set<ServerResponse>();
   #idleWaiters: Array<() => void> = [];
   readonly #forceClose = new AbortController();
   /** Fires when the drain timeout ran out: open streams end with a `shutting_down` error event. */
   readonly forceCloseSignal = this.#forceClose.signal;
+
+  get draining(): boolean {
+    return this.#draining;
+  }
+
+  set draining(on: boolean) {
+    this.#draining = on;
+    if (on) this.#drain.abort();
+  }
 
   get inflight(): number {
     return this.#open.size;

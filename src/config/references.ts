@@ -10,6 +10,9 @@ export interface ReferenceProblem {
 const isRecord = (value: unknown): value is Record<string, unknown> =>
   value !== null && typeof value === 'object' && !Array.isArray(value);
 
+const unknownProvider = (name: string, providers: Record<string, unknown>) =>
+  `unknown provider "${name}" (configured: ${Object.keys(providers).join(', ') || 'none'})`;
+
 export function referenceProblems(raw: unknown): ReferenceProblem[] {
   if (!isRecord(raw)) return [];
   const problems: ReferenceProblem[] = [];
@@ -23,9 +26,13 @@ export function referenceProblems(raw: unknown): ReferenceProblem[] {
       if (!isRecord(target) || typeof target.provider !== 'string' || Object.hasOwn(providers, target.provider)) return;
       problems.push({
         path: ['models', alias, 'targets', i, 'provider'],
-        message: `unknown provider "${target.provider}" (configured: ${Object.keys(providers).join(', ') || 'none'})`,
+        message: unknownProvider(target.provider, providers),
       });
     });
+    const shadow = isRecord(model) ? model.shadow : undefined;
+    if (isRecord(shadow) && typeof shadow.provider === 'string' && !Object.hasOwn(providers, shadow.provider)) {
+      problems.push({ path: ['models', alias, 'shadow', 'provider'], message: unknownProvider(shadow.provider, providers) });
+    }
   }
 
   const owners = new Map<string, string>();

@@ -83,8 +83,19 @@ const targetSchema = z.strictObject({
   contextWindow: z.number().int().positive().optional(),
 });
 
+/** A candidate model that receives a sample of an alias's requests in the background. */
+const shadowSchema = z.strictObject({
+  provider: name('a provider name'),
+  model: z.string().min(1),
+  /** Share of requests mirrored, 0..1. */
+  sample: z.number().min(0).max(1),
+});
+
 const modelSchema = z.strictObject({
   targets: z.array(targetSchema).min(1, 'a model needs at least one target'),
+  /** A prompt too long for a target's context window: skip to a larger one, trim the conversation, or refuse. */
+  contextOverflow: z.enum(['fallback', 'trim', 'reject']).default('fallback'),
+  shadow: shadowSchema.optional(),
 });
 
 const keyHash = z
@@ -144,3 +155,4 @@ export type Config = z.output<typeof configSchema>;
 export type OpenAIProviderConfig = z.output<typeof openaiProviderSchema>;
 export type StateConfig = z.output<typeof stateSchema>;
 export type MockProviderConfig = z.output<typeof mockProviderSchema>;
+export type ShadowConfig = z.output<typeof shadowSchema>;

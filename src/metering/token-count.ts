@@ -24,6 +24,7 @@ const O200K: Family = { encode: countO200k, scale: 1 };
 const CL100K: Family = { encode: countCl100k, scale: 1 };
 // Anthropic's tokenizer is not public; it runs about a fifth above OpenAI's on English text.
 const CLAUDE: Family = { encode: countCl100k, scale: 1.2 };
+const MAX_SCALE = CLAUDE.scale;
 
 /** Special-token text in a prompt is counted as plain text, never refused. */
 const AS_TEXT = { disallowedSpecial: new Set<string>() };
@@ -53,8 +54,15 @@ export function familyOf(model: string): Family {
   return O200K;
 }
 
+/** What the prompt walk adds to: the real counter, or the cheap ceiling below. */
+interface Tally {
+  text(text: string): number;
+  fixed(tokens: number): void;
+  readonly total: number;
+}
+
 /** Counts text within one request's exact budget, extrapolating past it. */
-export class TokenCounter {
+export class TokenCounter implements Tally {
   readonly #family: Family;
   #exactChars = 0;
   #exactTokens = 0;
@@ -108,26 +116,56 @@ export class TokenCounter {
 
 /** The prompt tokens of a chat request (messages and tool definitions) for `model`. */
 export function countPromptTokens(body: Readonly<Record<string, unknown>>, model: string): number {
-  const counter = new TokenCounter(model);
+  return countPrompt(body, new TokenCounter(model), undefined);
+}
+
+/**
+ * The same count, with each message's share (`perMessage[i]` for `messages[i]`; the rest is
+ * tool definitions and reply priming), for trimming a conversation to a window. The shares
+ * add up to `total` exactly.
+ */
+export function countPromptBreakdown(body: Readonly<Record<string, unknown>>, model: string): { total: number; perMessage: number[] } {
+  const perMessage: number[] = [];
+  return { total: countPrompt(body, new TokenCounter(model), perMessage), perMessage };
+}
+
+/**
+ * An upper bound of `countPromptTokens` for any model, without running BPE: a token is at
+ * least one UTF-8 byte (plus one spare per slice, where a cut may split a character), and
+ * Claude's scale is the largest. Infinity past the exact budget, where counts extrapolate.
+ * A few microseconds where the real count takes tens to hundreds: a prompt whose ceiling
+ * fits every window needs no count at all.
+ */
+export function promptTokenCeiling(body: Readonly<Record<string, unknown>>): number {
+  return countPrompt(body, new TokenCeiling(), undefined);
+}
+
+class TokenCeiling implements Tally {
+  #chars = 0;
+  #tokens = 0;
+
+  text(text: string): number {
+    const tokens = Buffer.byteLength(text) + Math.ceil(text.length / SLICE_CHARS);
+    this.#chars += text.length;
+    this.#tokens += tokens;
+    return tokens;
+  }
+
+  fixed(tokens: number): void {
+    this.#tokens += tokens;
+  }
+
+  get total(): number {
+    return this.#chars > EXACT_CHARS ? Infinity : Math.ceil(this.#tokens * MAX_SCALE);
+  }
+}
+
+function countPrompt(body: Readonly<Record<string, unknown>>, counter: Tally, perMessage: number[] | undefined): number {
   const messages = Array.isArray(body.messages) ? body.messages : [];
   for (const message of messages) {
-    if (message === null || typeof message !== 'object') continue;
-    const m = message as Record<string, unknown>;
-    counter.fixed(PER_MESSAGE);
-    if (typeof m.role === 'string') counter.text(m.role);
-    if (typeof m.name === 'string') {
-      counter.fixed(PER_NAME);
-      counter.text(m.name);
-    }
-    countContent(counter, m.content);
-    if (Array.isArray(m.tool_calls)) {
-      for (const call of m.tool_calls) {
-        const fn = (call as { function?: { name?: unknown; arguments?: unknown } } | null)?.function;
-        if (typeof fn?.name === 'string') counter.text(fn.name);
-        if (typeof fn?.arguments === 'string') counter.text(fn.arguments);
-      }
-    }
-    if (typeof m.tool_call_id === 'string') counter.text(m.tool_call_id);
+    const before = perMessage === undefined ? 0 : counter.total;
+    countMessage(counter, message);
+    perMessage?.push(counter.total - before);
   }
   counter.fixed(REPLY_PRIMING);
   if (Array.isArray(body.tools)) {
@@ -137,6 +175,26 @@ export function countPromptTokens(body: Readonly<Record<string, unknown>>, model
     }
   }
   return counter.total;
+}
+
+function countMessage(counter: Tally, message: unknown): void {
+  if (message === null || typeof message !== 'object') return;
+  const m = message as Record<string, unknown>;
+  counter.fixed(PER_MESSAGE);
+  if (typeof m.role === 'string') counter.text(m.role);
+  if (typeof m.name === 'string') {
+    counter.fixed(PER_NAME);
+    counter.text(m.name);
+  }
+  countContent(counter, m.content);
+  if (Array.isArray(m.tool_calls)) {
+    for (const call of m.tool_calls) {
+      const fn = (call as { function?: { name?: unknown; arguments?: unknown } } | null)?.function;
+      if (typeof fn?.name === 'string') counter.text(fn.name);
+      if (typeof fn?.arguments === 'string') counter.text(fn.arguments);
+    }
+  }
+  if (typeof m.tool_call_id === 'string') counter.text(m.tool_call_id);
 }
 
 /** The input tokens of an embeddings request. */
@@ -157,7 +215,7 @@ export function countTextTokens(text: string, model: string): number {
   return counter.total;
 }
 
-function countContent(counter: TokenCounter, content: unknown): void {
+function countContent(counter: Tally, content: unknown): void {
   if (typeof content === 'string') {
     counter.text(content);
     return;

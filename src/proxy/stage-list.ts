@@ -1,14 +1,18 @@
 import type { Logger } from 'pino';
 import type { Config } from '../config/schema.ts';
+import { PriceBook } from '../metering/pricing.ts';
 import type { ModelTable } from '../router/model-table.ts';
+import { ShadowTraffic } from '../router/shadow-traffic.ts';
 import type { Endpoint, Stage } from './context.ts';
 import { authenticate } from './stages/authenticate.ts';
 import { callUpstream } from './stages/call-upstream.ts';
 import { catchErrors } from './stages/catch-errors.ts';
 import { enforceLimits } from './stages/enforce-limits.ts';
+import { fitContext } from './stages/fit-context.ts';
 import { logRequest } from './stages/log-request.ts';
 import { parseRequest } from './stages/parse-request.ts';
 import { route } from './stages/route.ts';
+import { shadow } from './stages/shadow.ts';
 import type { TenantDirectory } from './tenants.ts';
 
 export interface PipelineDeps {
@@ -16,6 +20,8 @@ export interface PipelineDeps {
   readonly logger: Logger;
   readonly tenants: TenantDirectory;
   readonly models: ModelTable;
+  /** Fires when the gateway starts draining: background work stops. */
+  readonly drainSignal?: AbortSignal;
 }
 
 /**
@@ -24,6 +30,7 @@ export interface PipelineDeps {
  */
 export function stagesFor(endpoint: Endpoint, deps: PipelineDeps): Stage[] {
   const { limits } = deps.config.policies;
+  const chat = endpoint === 'chat';
   return [
     logRequest(deps.logger, deps.config.logging.requests), // one line per request, streams when they end
     catchErrors(), //                                         thrown errors → OpenAI envelope
@@ -31,6 +38,13 @@ export function stagesFor(endpoint: Endpoint, deps: PipelineDeps): Stage[] {
     parseRequest(endpoint, limits.maxBodyBytes), //           400 / 413
     enforceLimits(limits), //                                 400 (pre-policies)
     route(deps.models, deps.tenants), //                      404 / 403 / 503
+    ...(chat ? [fitContext(deps.config)] : []), //            400 context_length_exceeded; skips or trims to fit the windows
+    ...(chat ? [shadow(deps.models, shadowTraffic(deps))] : []), // mirrors a sample to the alias's shadow target, in the background
     callUpstream(), //                                        502 / 504, or an SSE error event after the commit point
   ];
+}
+
+/** Shadow calls run in the background, off every request's path; draining stops them. */
+function shadowTraffic(deps: PipelineDeps): ShadowTraffic {
+  return new ShadowTraffic(deps.logger, new PriceBook(deps.config.pricing), deps.drainSignal);
 }

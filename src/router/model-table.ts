@@ -1,6 +1,8 @@
 import type { Config } from '../config/schema.ts';
 import type { Providers } from '../providers/registry.ts';
 import type { Provider } from '../providers/types.ts';
+import { knownContextWindow } from './context-windows.ts';
+import { resolveShadow, type ShadowTarget } from './shadow-traffic.ts';
 
 // Model aliases resolved against live providers once, at start-up. A request then looks
 // its alias up in a Map and gets the ordered targets, with nothing left to work out.
@@ -18,6 +20,8 @@ export interface ModelEntry {
   readonly targets: readonly ResolvedTarget[];
   /** Why no target is live, when `targets` is empty. */
   readonly unavailable: string | undefined;
+  /** Where a sample of this alias's chat requests is mirrored, when configured and live. */
+  readonly shadow: ShadowTarget | undefined;
 }
 
 /** Where one request may go: its alias's live targets, in the order they are tried. */
@@ -35,10 +39,10 @@ export function buildModelTable(config: Config, providers: Providers): ModelTabl
     const reasons: string[] = [];
     for (const target of spec.targets) {
       const provider = providers.live.get(target.provider);
-      if (provider) targets.push({ provider, model: target.model, contextWindow: target.contextWindow });
+      if (provider) targets.push({ provider, model: target.model, contextWindow: target.contextWindow ?? knownContextWindow(target.model) });
       else reasons.push(`provider "${target.provider}" is disabled (${providers.disabled.get(target.provider) ?? 'not configured'})`);
     }
-    table.set(alias, { alias, targets, unavailable: targets.length === 0 ? reasons.join('; ') : undefined });
+    table.set(alias, { alias, targets, unavailable: targets.length === 0 ? reasons.join('; ') : undefined, shadow: resolveShadow(config, spec.shadow, providers) });
   }
   return table;
 }

@@ -27,11 +27,17 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-/** `server`: more entries for the config's `server` mapping, e.g. `timeouts: { send: 300ms }`. */
-export async function startHarness(options: { drainTimeout?: string; server?: string } = {}): Promise<Harness> {
+/**
+ * `server`: more entries for the config's `server` mapping, e.g. `timeouts: { send: 300ms }`.
+ * `config`: a test file's own whole config (given the fake's URL) instead of the shared one.
+ */
+export async function startHarness(
+  options: { drainTimeout?: string; server?: string; config?: (fakeUrl: string) => string } = {},
+): Promise<Harness> {
   const fake = await startFakeUpstream();
+  // A test file may bring its own config (given the fake's URL); this one covers the shared paths.
   // Port 9 (discard) on loopback has nothing listening: connect failures are immediate.
-  const yaml = `
+  const yaml = options.config?.(fake.url) ?? `
 server: { host: 127.0.0.1, port: 0, drainTimeout: ${options.drainTimeout ?? '5s'}${options.server === undefined ? '' : `, ${options.server}`} }
 logging: { level: info }
 policies: { limits: { maxBodyBytes: 64kb, maxMessages: 50 } }
