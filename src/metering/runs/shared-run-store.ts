@@ -1,0 +1,20 @@
+import type { SharedState } from '../../state/shared-state.ts';
+import { MemoryRunStore, type MemoryRunStoreOptions } from './memory-run-store.ts';
+import { RedisRunStore } from './redis-run-store.ts';
+import type { RunStore } from './run-types.ts';
+
+/**
+ * The run store for the configured state: memory, or Redis with the process-local store as
+ * the stand-in the `onUnavailable` policy may fall back to.
+ */
+export function runStoreFor(state: SharedState, options: MemoryRunStoreOptions = {}): RunStore {
+  const local = new MemoryRunStore(options);
+  if (state.redis === undefined) return local;
+  const remote = new RedisRunStore(state.redis, state.keyPrefix);
+  return {
+    admit: (key, limits, fingerprint, now) =>
+      state.guarded(() => remote.admit(key, limits, fingerprint, now), () => local.admit(key, limits, fingerprint, now), 'run guard'),
+    record: (key, limits, step, now) =>
+      state.guarded(() => remote.record(key, limits, step, now), () => local.record(key, limits, step, now), 'run guard'),
+  };
+}
