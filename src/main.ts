@@ -8,6 +8,7 @@ import { GatewayError } from './proxy/errors.ts';
 import { Lifecycle } from './lifecycle.ts';
 import { buildProviders, type Providers } from './providers/registry.ts';
 import { buildModelTable, type ModelTable } from './router/model-table.ts';
+import { connectState } from './state/shared-state.ts';
 
 // Starts a gateway from a loaded config and stops it gracefully. The CLI and the
 // end-to-end tests both start it through here.
@@ -25,7 +26,10 @@ export async function startGateway(loaded: LoadedConfig, logger: Logger, overrid
   const providers = buildProviders(loaded);
   const models = buildModelTable(config, providers);
   const lifecycle = new Lifecycle();
-  const app = createApp({ config, models, logger, lifecycle });
+  const state = connectState(config.state, logger);
+  // Give Redis a moment to connect, so the first requests are not refused; it is retried after.
+  await state.ready(5_000);
+  const app = createApp({ config, models, logger, lifecycle, state });
 
   const host = overrides.host ?? config.server.host;
   const server = await new Promise<Server>((resolve, reject) => {
@@ -41,7 +45,7 @@ export async function startGateway(loaded: LoadedConfig, logger: Logger, overrid
   logStartup(logger, loaded, providers, models, url);
 
   let stopping: Promise<void> | undefined;
-  const shutdown = () => (stopping ??= drain(server, lifecycle, providers, logger, config.server.drainTimeout));
+  const shutdown = () => (stopping ??= drain(server, lifecycle, providers, logger, config.server.drainTimeout).then(() => state.close()));
   return { url, port, lifecycle, shutdown };
 }
 

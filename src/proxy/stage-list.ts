@@ -1,11 +1,15 @@
 import type { Logger } from 'pino';
 import type { Config } from '../config/schema.ts';
+import { PriceBook } from '../metering/pricing.ts';
+import { runStoreFor } from '../metering/runs/shared-run-store.ts';
 import type { ModelTable } from '../router/model-table.ts';
+import type { SharedState } from '../state/shared-state.ts';
 import type { Endpoint, Stage } from './context.ts';
 import { authenticate } from './stages/authenticate.ts';
 import { callUpstream } from './stages/call-upstream.ts';
 import { catchErrors } from './stages/catch-errors.ts';
 import { enforceLimits } from './stages/enforce-limits.ts';
+import { guardRun } from './stages/guard-run.ts';
 import { logRequest } from './stages/log-request.ts';
 import { parseRequest } from './stages/parse-request.ts';
 import { route } from './stages/route.ts';
@@ -16,6 +20,8 @@ export interface PipelineDeps {
   readonly logger: Logger;
   readonly tenants: TenantDirectory;
   readonly models: ModelTable;
+  /** Where shared state (run guards, budgets) lives: memory or Redis. */
+  readonly state: SharedState;
 }
 
 /**
@@ -31,6 +37,13 @@ export function stagesFor(endpoint: Endpoint, deps: PipelineDeps): Stage[] {
     parseRequest(endpoint, limits.maxBodyBytes), //           400 / 413
     enforceLimits(limits), //                                 400 (pre-policies)
     route(deps.models, deps.tenants), //                      404 / 403 / 503
+    ...(endpoint === 'chat' ? [runGuard(deps)] : []), //       400 / 429 / 503 (agent runs: steps, tokens, cost, loops)
     callUpstream(), //                                        502 / 504, or an SSE error event after the commit point
   ];
+}
+
+function runGuard(deps: PipelineDeps): Stage {
+  const store = runStoreFor(deps.state, deps.logger);
+  const { tenants, pricing, server } = deps.config;
+  return guardRun({ tenants, header: server.runIdHeader, store, prices: new PriceBook(pricing), logger: deps.logger });
 }

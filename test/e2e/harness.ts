@@ -27,11 +27,20 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export async function startHarness(options: { drainTimeout?: string } = {}): Promise<Harness> {
+export interface HarnessOptions {
+  drainTimeout?: string;
+  /** Extra YAML, inserted as is: `server` entries (flow style), top-level sections, tenants (block style, indented two spaces). */
+  server?: string;
+  topLevel?: string;
+  tenants?: string;
+}
+
+export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
   const fake = await startFakeUpstream();
   // Port 9 (discard) on loopback has nothing listening: connect failures are immediate.
   const yaml = `
-server: { host: 127.0.0.1, port: 0, drainTimeout: ${options.drainTimeout ?? '5s'} }
+server: { host: 127.0.0.1, port: 0, drainTimeout: ${options.drainTimeout ?? '5s'}${options.server ? `, ${options.server}` : ''} }
+${options.topLevel ?? ''}
 logging: { level: info }
 policies: { limits: { maxBodyBytes: 64kb, maxMessages: 50 } }
 providers:
@@ -70,6 +79,7 @@ tenants:
   team-b:
     keys: ["${hashKey(OTHER_KEY)}"]
     models: [mock-chat]
+${options.tenants ?? ''}
 `;
   const loaded = parseConfig(yaml, 'e2e.yaml', {});
   const logs: Array<Record<string, unknown>> = [];
