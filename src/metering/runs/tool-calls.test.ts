@@ -102,6 +102,11 @@ describe('streamed tool calls', () => {
     expect(huge.length).toBeGreaterThan(MAX_ARGUMENT_CHARS);
   });
 
+  it('a server repeating the id and whole name on every delta names the call once', () => {
+    const chunks = ['{"q":', '1}'].map((args) => ({ choices: [{ index: 0, delta: { tool_calls: [{ index: 0, id: 'c1', function: { name: 'search', arguments: args } }] } }] }));
+    expect(assemble(chunks)).toEqual([one('search', '{"q":1}')]);
+  });
+
   it('ignores malformed deltas', () => {
     const chunks = [{ choices: 'no' }, { choices: [{ delta: { tool_calls: [{ function: { name: 'no index' } }, 'junk'] } }] }, null, 3];
     expect(assemble(chunks)).toEqual([]);

@@ -62,7 +62,7 @@ export class ToolCallAssembler {
       const choiceIndex = typeof choice.index === 'number' ? choice.index : 0;
       for (const delta of arrayAt(choice.delta, 'tool_calls')) {
         if (!isRecord(delta) || typeof delta.index !== 'number') continue;
-        this.#piece(`${choiceIndex}:${delta.index}`, isRecord(delta.function) ? delta.function : {});
+        this.#piece(`${choiceIndex}:${delta.index}`, isRecord(delta.function) ? delta.function : {}, typeof delta.id === 'string' && delta.id !== '');
       }
     }
   }
@@ -74,14 +74,16 @@ export class ToolCallAssembler {
     );
   }
 
-  #piece(id: string, fn: Record<string, unknown>): void {
+  /** `header`: the delta carries the call's id, so its name is the whole name, not a piece. */
+  #piece(id: string, fn: Record<string, unknown>, header: boolean): void {
     let call = this.#calls.get(id);
     if (call === undefined) {
       if (this.#calls.size >= MAX_CALLS_PER_ANSWER) return;
       call = { name: '', head: '', length: 0, raw: rawDigest() };
       this.#calls.set(id, call);
     }
-    if (typeof fn.name === 'string' && call.name.length < MAX_TOOL_NAME_CHARS) call.name += fn.name;
+    // Some servers repeat the id and whole name on every delta: a header replaces, a piece appends.
+    if (typeof fn.name === 'string') call.name = (header ? fn.name : call.name + fn.name).slice(0, MAX_TOOL_NAME_CHARS);
     if (typeof fn.arguments === 'string' && fn.arguments !== '') {
       call.raw.update(fn.arguments);
       call.length += fn.arguments.length;
