@@ -12,8 +12,9 @@ import {
 } from './run-types.ts';
 
 // Run state in Redis, shared by every gateway. Each operation is one atomic script (see
-// run-scripts.ts). A run's key carries a hash tag ({tenant:run}) so anything kept per run
-// lands in one Redis Cluster slot.
+// run-scripts.ts). A run's key carries a hash tag ({tenant|run}) so anything kept per run
+// lands in one Redis Cluster slot; "|" is in neither a tenant name nor a run id, so two
+// pairs never share a key.
 
 export class RedisRunStore implements RunStore {
   readonly #redis: Redis;
@@ -25,7 +26,7 @@ export class RedisRunStore implements RunStore {
   }
 
   keyOf(key: RunKey): string {
-    return `${this.#prefix}{${key.tenant}:${key.runId}}`;
+    return `${this.#prefix}{${key.tenant}|${key.runId}}`;
   }
 
   async admit(key: RunKey, limits: RunLimits, fingerprint: string | undefined, now: number): Promise<Admission> {

@@ -134,6 +134,9 @@ describe.each([
   it('keeps runs of different tenants and run ids apart', async () => {
     const [store] = make();
     const l = limits({ maxSteps: 1 });
+    // Names that would run together if simply joined.
+    expect((await store!.admit({ tenant: 'a:b', runId: 'c' }, l, undefined, T0)).ok).toBe(true);
+    expect((await store!.admit({ tenant: 'a', runId: 'b:c' }, l, undefined, T0)).ok).toBe(true);
     expect((await store!.admit(key, l, undefined, T0)).ok).toBe(true);
     expect((await store!.admit(key, l, undefined, T0)).ok).toBe(false);
     expect((await store!.admit({ tenant: 'other', runId: key.runId }, l, undefined, T0)).ok).toBe(true);
@@ -177,7 +180,7 @@ describe('redis run store', () => {
     const store = new RedisRunStore(connection, `test:${randomUUID()}:`);
     await store.admit(key, limits({ idleTimeoutMs: 5 * MINUTE }), undefined, Date.now());
     const name = store.keyOf(key);
-    expect(name).toMatch(/:run:v1:\{team:run-1\}$/);
+    expect(name).toMatch(/:run:v1:\{team\|run-1\}$/);
     const ttl = await connection.pttl(name);
     expect(ttl).toBeGreaterThan(0);
     expect(ttl).toBeLessThanOrEqual(5 * MINUTE);

@@ -6,7 +6,7 @@ import { runEndedError } from '../../metering/runs/run-errors.ts';
 import { runIdFrom } from '../../metering/runs/run-id.ts';
 import type { RecordOutcome, RunEnd, RunKey, RunLimits, RunStore } from '../../metering/runs/run-types.ts';
 import { watchToolCalls } from '../../metering/runs/stream-tool-calls.ts';
-import { toolCallsOfCompletion, type ProposedToolCall } from '../../metering/runs/tool-calls.ts';
+import { toolCallsOfAnswer, type ProposedToolCall } from '../../metering/runs/tool-calls.ts';
 import type { Usage } from '../../metering/usage.ts';
 import type { RequestCtx, Stage } from '../context.ts';
 import type { GatewayError } from '../errors.ts';
@@ -50,13 +50,15 @@ export function guardRun(options: GuardRunOptions): Stage {
     ctx.responseHeaders['x-tollgate-run-step'] = String(step);
 
     /** Records the served step; never throws (the answer is paid for, so it is relayed). */
-    const settle = async (usage: Usage | undefined, calls: ProposedToolCall[]): Promise<RecordOutcome | undefined> => {
+    const settle = async (usage: Usage | undefined, calls: ProposedToolCall[], served: boolean): Promise<RecordOutcome | undefined> => {
       let outcome: RecordOutcome | undefined;
       try {
         const tokens = usage?.totalTokens ?? 0;
         const usd = usage === undefined || ctx.target === undefined ? 0 : prices.cost(ctx.target.model, usage).usd;
         const toolCalls = calls.map((c) => ({ name: c.name, identity: c.identity }));
-        outcome = await store.record(key, limits, { step, tokens, usd, toolCalls, fingerprint }, now());
+        // Only an answered request counts towards "the same request again".
+        const answered = served ? fingerprint : undefined;
+        outcome = await store.record(key, limits, { step, tokens, usd, toolCalls, fingerprint: answered }, now());
       } catch (err) {
         logger.warn({ reqId: ctx.id, tenant: key.tenant, runId, step, err: (err as Error).message }, 'run step could not be recorded');
       }
@@ -71,13 +73,13 @@ export function guardRun(options: GuardRunOptions): Stage {
 
     const result = await next();
     if (result.kind === 'json') {
-      const outcome = await settle(ctx.usage, toolCallsOfCompletion(result.body));
+      const outcome = await settle(ctx.usage, toolCallsOfAnswer(result.body, result.text), result.status === 200);
       // The model is looping (or over its tool-call allowance): do not hand it the calls to run.
       if (outcome?.endedNow) throw refusal(ctx, runId, outcome.end!);
       return result;
     }
     const events = watchToolCalls(result.events, async (calls) => {
-      await settle(await result.usage.catch(() => undefined), calls);
+      await settle(await result.usage.catch(() => undefined), calls, true);
     });
     return { ...result, events };
   };
