@@ -37,12 +37,13 @@ export function stagesFor(endpoint: Endpoint, deps: PipelineDeps): Stage[] {
     parseRequest(endpoint, limits.maxBodyBytes), //           400 / 413
     enforceLimits(limits), //                                 400 (pre-policies)
     route(deps.models, deps.tenants), //                      404 / 403 / 503
-    ...(endpoint === 'chat' ? [runGuard(deps)] : []), //       400 / 429 / 503 (agent runs: steps, tokens, cost, loops)
+    ...(endpoint === 'chat' ? [guardRunStage(deps)] : []), // 400 / 429 / 503 (agent runs: steps, tokens, cost, loops)
     callUpstream(), //                                        502 / 504, or an SSE error event after the commit point
   ];
 }
 
-function runGuard(deps: PipelineDeps): Stage {
+/** The agent-run guard with its store (memory, or Redis per `state`) and prices. */
+function guardRunStage(deps: PipelineDeps): Stage {
   const store = runStoreFor(deps.state, deps.logger);
   const { tenants, pricing, server } = deps.config;
   return guardRun({ tenants, header: server.runIdHeader, store, prices: new PriceBook(pricing), logger: deps.logger });

@@ -87,6 +87,19 @@ describe('loop detection', () => {
     expect(fresh.choices[0]!.message.content).toBeTruthy();
   });
 
+  it('an agent re-sending the same request: the model\'s 4th identical proposal is what ends the run', async () => {
+    const client = agent('loopy', 'loop-same-request');
+    h.fake.setDefault({ toolCalls: [{ name: 'search', arguments: '{"query":"x"}' }] });
+    const ask = () => client.chat.completions.create({ model: 'chat', messages: [{ role: 'user', content: 'find x' }], tools });
+    for (let step = 1; step <= 3; step++) await ask();
+    const fourth = await stepFailure(ask());
+    expect(fourth!.code).toBe('agent_loop_detected');
+    expect(fourth!.message).toContain('"search"');
+    expect(h.fake.requests).toHaveLength(4);
+    expect((await stepFailure(ask()))!.message).toBe(fourth!.message);
+    expect(h.fake.requests).toHaveLength(4);
+  });
+
   it('counts unparseable tool-call arguments as the same call when their text is', async () => {
     const client = agent('loopy', 'loop-malformed');
     h.fake.enqueue({ toolCalls: [{ name: 'broken', arguments: '{"query": "unterminated' }] }, 4);
@@ -95,17 +108,18 @@ describe('loop detection', () => {
     expect(err!.code).toBe('agent_loop_detected');
   });
 
-  it('refuses the same request sent more than maxRepeatedToolCalls times, before calling the provider', async () => {
+  it('refuses the same request repeated more than maxRepeatedToolCalls times, before calling the provider', async () => {
     const body = { model: 'chat', messages: [{ role: 'user', content: 'are we there yet?' }] };
     const headers = { [RUN_HEADER]: 'repeat-run' };
-    for (let i = 0; i < 3; i++) expect((await h.post('/v1/chat/completions', body, { key: keyOf('loopy'), headers })).status).toBe(200);
+    // Sent once and repeated three times: answered.
+    for (let i = 0; i < 4; i++) expect((await h.post('/v1/chat/completions', body, { key: keyOf('loopy'), headers })).status).toBe(200);
     const refused = await h.post('/v1/chat/completions', body, { key: keyOf('loopy'), headers });
     expect(refused.status).toBe(429);
     expect(refused.headers.get('x-should-retry')).toBe('false');
     const error = await errorOf(refused);
     expect(error.code).toBe('agent_loop_detected');
-    expect(error.message).toContain('the same request (identical messages and tools) was sent 4 times');
-    expect(h.fake.requests).toHaveLength(3);
+    expect(error.message).toContain('the same request (identical messages and tools) was repeated 4 times after it was answered, more than the limit of 3');
+    expect(h.fake.requests).toHaveLength(4);
   });
 
   it('assembles streamed tool calls from their deltas and ends the run after the looping stream', async () => {

@@ -64,7 +64,8 @@ export class MemoryRunStore implements RunStore {
     if (maxToolCalls !== undefined && run.toolCalls > maxToolCalls) return finish('maxToolCalls', run.toolCalls, maxToolCalls);
     if (maxRepeats !== undefined && fingerprint !== undefined) {
       const seen = run.seen.get(`f:${fingerprint}`) ?? 0;
-      if (seen >= maxRepeats) return finish('repeatedRequest', seen + 1, maxRepeats);
+      // Sent `seen` times before, so this is repetition number `seen`: the first send is no repeat.
+      if (seen > maxRepeats) return finish('repeatedRequest', seen, maxRepeats);
     }
     run.steps = next;
     return { ok: true, step: next };

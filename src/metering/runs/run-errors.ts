@@ -17,7 +17,7 @@ export function runEndedError(runId: string, end: RunEnd): GatewayError {
     case 'repeatedRequest':
       return new GatewayError(
         'agent_loop_detected',
-        `${stopped} as a loop: the same request (identical messages and tools) was sent ${end.count} times, more than the limit of ${end.limit} (maxRepeatedToolCalls). ${after}`,
+        `${stopped} as a loop: the same request (identical messages and tools) was repeated ${end.count} times after it was answered, more than the limit of ${end.limit} (maxRepeatedToolCalls). ${after}`,
       );
     case 'maxSteps':
       return new GatewayError('run_budget_exceeded', `${stopped}: it used all ${end.limit} of its steps (maxSteps). ${after}`);

@@ -58,7 +58,7 @@ local tools = num('tools')
 if maxToolCalls >= 0 and tools > maxToolCalls then return finish('maxToolCalls', tools, maxToolCalls) end
 if maxRepeats >= 0 and fingerprint ~= '' then
   local seen = num('f:' .. fingerprint)
-  if seen >= maxRepeats then return finish('repeatedRequest', seen + 1, maxRepeats) end
+  if seen > maxRepeats then return finish('repeatedRequest', seen, maxRepeats) end
 end
 return {1, redis.call('HINCRBY', key, 'steps', 1)}
 `;

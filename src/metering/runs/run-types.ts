@@ -13,7 +13,7 @@ export interface RunLimits {
   readonly maxTokens?: number;
   readonly maxUsd?: number;
   readonly maxToolCalls?: number;
-  /** The same tool call, or the same request, more than this many times ends the run. */
+  /** A tool call proposed more than this many times, or a request repeated more than this many times, ends the run. */
   readonly maxRepeats?: number;
   /** Run state is forgotten after this long without a step (ms). */
   readonly idleTimeoutMs: number;
@@ -24,7 +24,7 @@ export type RunEndReason = 'maxSteps' | 'maxTokens' | 'maxUsd' | 'maxToolCalls' 
 
 export interface RunEnd {
   readonly reason: RunEndReason;
-  /** The count that crossed the limit (steps, tokens, USD, tool calls, repetitions). */
+  /** The count that crossed the limit (steps, tokens, USD, tool calls, proposals of one call, repetitions of one request). */
   readonly count: number;
   readonly limit: number;
   /** The repeated tool's name, for `repeatedToolCall`. */
