@@ -1,13 +1,13 @@
-// One spelling for equal JSON values, so "the same call" is recognised however a model or an
-// agent formats it: object keys sorted, no whitespace between tokens, numbers in their
-// shortest form (1.0, 1e0 and 1 are all 1; -0 is 0), strings escaped one way. Written to a
-// sink piece by piece, so a large value can be hashed without building one big string.
+// One spelling for equal JSON values, so "the same call" is recognised however a model
+// formats its tool-call arguments: object keys sorted, no whitespace between tokens, numbers
+// in their shortest form (1.0, 1e0 and 1 are all 1; -0 is 0), strings escaped one way.
+// Callers bound the input (tool-call arguments are canonicalised up to 8 KiB).
 
 /** Nesting deeper than this is not canonicalised (the caller falls back to the raw text). */
 export const MAX_CANONICAL_DEPTH = 64;
 
 /** Writes the canonical form of a parsed JSON value; false (after partial output) when it is too deep. */
-export function writeCanonical(value: unknown, sink: (piece: string) => void, depth = 0): boolean {
+function writeCanonical(value: unknown, sink: (piece: string) => void, depth = 0): boolean {
   if (value === null || typeof value !== 'object') {
     sink(scalar(value));
     return true;

@@ -1,18 +1,20 @@
 import { createHash } from 'node:crypto';
-import { writeCanonical } from './canonical-json.ts';
 
 // "The same request" for an agent: the same conversation and the same tools, re-sent. An agent
 // that is making progress appends to its messages every step (the model's answer, the tool
-// results), so an identical messages + tools pair means it is asking the same question
-// again. Sampling settings and the model are left out: re-asking with another temperature or
-// model is still the same question. Hashed in canonical form, piece by piece.
+// results), so identical messages and tools mean it is asking the same question again.
+// Sampling settings and the model are left out: re-asking with another temperature or model
+// is still the same question. The parsed body is re-serialised natively, which fixes
+// whitespace and number forms and keeps the order keys were sent in (the same agent re-sending
+// the same body sends them in the same order); it is fast and linear in the body's size,
+// where sorting every object's keys would let a body of many small objects cost far more.
 
-/** 32 hex digits, or undefined when the request nests too deeply to canonicalise. */
+/** 32 hex digits, or undefined when the request nests too deeply to serialise. */
 export function requestFingerprint(body: Readonly<Record<string, unknown>>): string | undefined {
-  const hash = createHash('sha256');
-  const sink = (piece: string) => hash.update(piece);
-  if (!writeCanonical(body.messages ?? null, sink)) return undefined;
-  sink('\u0000');
-  if (!writeCanonical(body.tools ?? null, sink)) return undefined;
-  return hash.digest('hex').slice(0, 32);
+  try {
+    const hash = createHash('sha256').update(JSON.stringify(body.messages ?? null));
+    return hash.update('\u0000').update(JSON.stringify(body.tools ?? null)).digest('hex').slice(0, 32);
+  } catch {
+    return undefined;
+  }
 }
