@@ -20,7 +20,7 @@ interface RunState {
   tokens: number;
   usd: number;
   toolCalls: number;
-  /** "t:<identity>" / "f:<fingerprint>" → times seen. */
+  /** "t:<identity>" / "f:<fingerprint>" → times seen; least recently seen first. */
   readonly seen: Map<string, number>;
   end: RunEnd | undefined;
   last: number;
@@ -123,11 +123,11 @@ export class MemoryRunStore implements RunStore {
   }
 }
 
-/** Counts one more sighting of `field`; 0 when the run already tracks as many as it may. */
+/** Counts one more sighting of `field`, forgetting the least recently seen one when full. */
 function count1(seen: Map<string, number>, field: string): number {
-  const before = seen.get(field);
-  if (before === undefined && seen.size >= MAX_TRACKED_PER_RUN) return 0;
-  const count = (before ?? 0) + 1;
+  const count = (seen.get(field) ?? 0) + 1;
+  seen.delete(field);
+  if (count === 1 && seen.size >= MAX_TRACKED_PER_RUN) seen.delete(seen.keys().next().value!);
   seen.set(field, count);
   return count;
 }

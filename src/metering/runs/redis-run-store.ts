@@ -12,8 +12,8 @@ import {
 } from './run-types.ts';
 
 // Run state in Redis, shared by every gateway. Each operation is one atomic script (see
-// run-scripts.ts). A run's key carries a hash tag ({tenant|run}) so anything kept per run
-// lands in one Redis Cluster slot; "|" is in neither a tenant name nor a run id, so two
+// run-scripts.ts). A run's keys carry a hash tag ({tenant|run}) so both land in one Redis
+// Cluster slot; "|" is in neither a tenant name nor a run id, so two
 // pairs never share a key.
 
 export class RedisRunStore implements RunStore {
@@ -25,12 +25,13 @@ export class RedisRunStore implements RunStore {
     this.#prefix = `${keyPrefix}run:${SCRIPT_VERSION}:`;
   }
 
+  /** The run's hash; its sightings' recency is in the same name + ":seen". */
   keyOf(key: RunKey): string {
     return `${this.#prefix}{${key.tenant}|${key.runId}}`;
   }
 
   async admit(key: RunKey, limits: RunLimits, fingerprint: string | undefined, now: number): Promise<Admission> {
-    const reply = (await this.#run(ADMIT_SCRIPT, this.keyOf(key), [
+    const reply = (await this.#run(ADMIT_SCRIPT, key, [
       now,
       limits.idleTimeoutMs,
       limit(limits.maxSteps),
@@ -56,18 +57,20 @@ export class RedisRunStore implements RunStore {
       MAX_TRACKED_PER_RUN,
     ];
     for (const call of step.toolCalls) args.push(call.name, call.identity);
-    const reply = (await this.#run(RECORD_SCRIPT, this.keyOf(key), args)) as [string, number, number[]];
+    const reply = (await this.#run(RECORD_SCRIPT, key, args)) as [string, number, number[]];
     const end = reply[0] === '' ? undefined : parseEnd(reply[0]);
     return { end, endedNow: reply[1] === 1, repeats: reply[2].map(Number) };
   }
 
-  /** EVALSHA, loading the script on first use (or after Redis lost its script cache). */
-  async #run(script: RunScript, key: string, args: Array<string | number>): Promise<unknown> {
+  /** EVALSHA on the run's two keys, loading the script on first use (or after Redis lost its script cache). */
+  async #run(script: RunScript, run: RunKey, args: Array<string | number>): Promise<unknown> {
+    const hash = this.keyOf(run);
+    const keys = [hash, `${hash}:seen`];
     try {
-      return await this.#redis.evalsha(script.sha, 1, key, ...args);
+      return await this.#redis.evalsha(script.sha, keys.length, ...keys, ...args);
     } catch (err) {
       if (!(err instanceof Error) || !err.message.startsWith('NOSCRIPT')) throw err;
-      return this.#redis.eval(script.lua, 1, key, ...args);
+      return this.#redis.eval(script.lua, keys.length, ...keys, ...args);
     }
   }
 }

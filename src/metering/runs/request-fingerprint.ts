@@ -9,11 +9,11 @@ import { createHash } from 'node:crypto';
 // the same body sends them in the same order); it is fast and linear in the body's size,
 // where sorting every object's keys would let a body of many small objects cost far more.
 
-/** 32 hex digits, or undefined when the request nests too deeply to serialise. */
+/** 16 hex digits, or undefined when the request nests too deeply to serialise. */
 export function requestFingerprint(body: Readonly<Record<string, unknown>>): string | undefined {
   try {
     const hash = createHash('sha256').update(JSON.stringify(body.messages ?? null));
-    return hash.update('\u0000').update(JSON.stringify(body.tools ?? null)).digest('hex').slice(0, 32);
+    return hash.update('\u0000').update(JSON.stringify(body.tools ?? null)).digest('hex').slice(0, 16);
   } catch {
     return undefined;
   }

@@ -1,35 +1,40 @@
 import { createHash } from 'node:crypto';
 
 // The Redis side of the run guards: one Lua script per operation, so each is atomic however
-// many gateways (or parallel agents sharing a run id) act on one run at once. A run is one
-// hash; its idle timeout is both checked here (with the gateway's clock, so memory and Redis
-// agree) and set as the key's TTL (so Redis forgets it). The decisions mirror
+// many gateways (or parallel agents sharing a run id) act on one run at once. A run is a hash
+// (KEYS[1]: counts, end, sightings) and a sorted set (KEYS[2]: sightings by recency, so the
+// least recently seen is forgotten when the run tracks as many as it may). Its idle timeout
+// is both checked here (with the gateway's clock, so memory and Redis agree) and set as the
+// keys' TTL (so Redis forgets them). The decisions mirror
 // memory-run-store.ts; the shared contract suite holds both. Bump SCRIPT_VERSION (part of
 // every key) whenever the layout of a run's hash changes, so old state is never misread.
 
 export const SCRIPT_VERSION = 'v1';
 
 const PRELUDE = `
-local key = KEYS[1]
+local key, seen = KEYS[1], KEYS[2]
 local now = tonumber(ARGV[1])
 local idle = tonumber(ARGV[2])
 local last = tonumber(redis.call('HGET', key, 'last'))
-if last and now - last > idle then redis.call('DEL', key) end
+if last and now - last > idle then redis.call('DEL', key, seen) end
 redis.call('HSET', key, 'last', ARGV[1])
 redis.call('PEXPIRE', key, idle)
 local function num(field) return tonumber(redis.call('HGET', key, field)) or 0 end
--- Count one more sighting of a tool call or request; 0 when the run tracks as many as it may.
+-- Count one more sighting of a tool call or request, forgetting the least recently seen when full.
 local function count1(field, cap)
   local c = tonumber(redis.call('HGET', key, field))
   if c then
     c = c + 1
   else
-    local distinct = num('distinct')
-    if distinct >= cap then return 0 end
-    redis.call('HSET', key, 'distinct', distinct + 1)
+    if redis.call('ZCARD', seen) >= cap then
+      local oldest = redis.call('ZPOPMIN', seen)
+      redis.call('HDEL', key, oldest[1])
+    end
     c = 1
   end
   redis.call('HSET', key, field, c)
+  redis.call('ZADD', seen, redis.call('HINCRBY', key, 'seq', 1), field)
+  redis.call('PEXPIRE', seen, idle)
   return c
 end
 `;

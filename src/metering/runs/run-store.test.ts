@@ -155,15 +155,18 @@ describe.each([
     expect(await store!.admit(key, l, undefined, T0 + 30 * MINUTE + 1)).toEqual({ ok: true, step: 1 });
   });
 
-  it('tracks a bounded number of distinct tool calls per run', async () => {
+  it('remembers a bounded number of distinct calls per run, forgetting the least recently seen', async () => {
     const [store] = make();
-    const l = limits({ maxRepeats: 1 });
-    const calls = Array.from({ length: MAX_TRACKED_PER_RUN + 10 }, (_, i) => call('t', `id-${i}`));
+    const l = limits({ maxRepeats: 2 });
+    const others = (from: number, n: number) => Array.from({ length: n }, (_, i) => call('other', `id-${from + i}`));
     await store!.admit(key, l, undefined, T0);
-    const outcome = await store!.record(key, l, served(1, { toolCalls: calls }), T0);
-    expect(outcome.repeats.filter((r) => r === 1)).toHaveLength(MAX_TRACKED_PER_RUN);
-    expect(outcome.repeats.slice(-10)).toEqual(Array(10).fill(0));
-    expect(outcome.endedNow).toBe(false);
+    await store!.record(key, l, served(1, { toolCalls: [call('old'), call('loop')] }), T0);
+    // Enough other calls to fill the run's memory; the looping call keeps being seen.
+    await store!.record(key, l, served(2, { toolCalls: [...others(0, MAX_TRACKED_PER_RUN - 2), call('loop')] }), T0);
+    const outcome = await store!.record(key, l, served(3, { toolCalls: [...others(MAX_TRACKED_PER_RUN, 5), call('old'), call('loop')] }), T0);
+    // 'old' was forgotten (seen once again, as new); 'loop' was remembered and is now over the limit.
+    expect(outcome.repeats.slice(-2)).toEqual([1, 3]);
+    expect(outcome.end).toMatchObject({ reason: 'repeatedToolCall', tool: 'loop', count: 3 });
   });
 
   it('admits exactly maxSteps of many concurrent steps of one run', async () => {
@@ -176,16 +179,19 @@ describe.each([
 });
 
 describe('redis run store', () => {
-  it('keeps a run in one hash-tagged key whose TTL is the idle timeout', async () => {
+  it('keeps a run in hash-tagged keys whose TTL is the idle timeout', async () => {
     const connection = new Redis(inject('redisUrl'), { maxRetriesPerRequest: 1 });
     connections.push(connection);
     const store = new RedisRunStore(connection, `test:${randomUUID()}:`);
     await store.admit(key, limits({ idleTimeoutMs: 5 * MINUTE }), undefined, Date.now());
+    await store.record(key, limits({ idleTimeoutMs: 5 * MINUTE }), served(1, { toolCalls: [call('a')] }), Date.now());
     const name = store.keyOf(key);
     expect(name).toMatch(/:run:v1:\{team\|run-1\}$/);
-    const ttl = await connection.pttl(name);
-    expect(ttl).toBeGreaterThan(0);
-    expect(ttl).toBeLessThanOrEqual(5 * MINUTE);
+    for (const k of [name, `${name}:seen`]) {
+      const ttl = await connection.pttl(k);
+      expect(ttl).toBeGreaterThan(0);
+      expect(ttl).toBeLessThanOrEqual(5 * MINUTE);
+    }
   });
 });
 

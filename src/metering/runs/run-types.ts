@@ -57,7 +57,7 @@ export interface RecordOutcome {
   readonly end: RunEnd | undefined;
   /** True when this very record ended the run (its answer should not be acted on). */
   readonly endedNow: boolean;
-  /** For each sighting, how many times that call has now been proposed in the run (0: not tracked). */
+  /** For each sighting, how many times the run has now seen that call proposed. */
   readonly repeats: readonly number[];
 }
 
@@ -69,7 +69,7 @@ export interface RunStore {
 }
 
 /**
- * Distinct tool calls and request fingerprints remembered per run. Past this, new ones are
- * counted as tool calls but not tracked for repetition (a run's state stays small).
+ * Distinct tool calls and request fingerprints remembered per run; past this, the least
+ * recently seen is forgotten. A loop keeps its own call recent, so it is never the one lost.
  */
-export const MAX_TRACKED_PER_RUN = 256;
+export const MAX_TRACKED_PER_RUN = 128;

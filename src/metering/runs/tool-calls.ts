@@ -18,7 +18,7 @@ export interface ProposedToolCall {
   readonly name: string;
   /** sha256 of the canonical arguments, 16 hex digits: safe to log. */
   readonly argsHash: string;
-  /** Name and arguments together: equal identities are the same call. */
+  /** Name and arguments together (16 hex digits): equal identities are the same call. */
   readonly identity: string;
 }
 
@@ -122,7 +122,7 @@ const rawDigest = (): Hash => createHash('sha256').update('raw:');
 
 function proposed(name: string, argsDigest: string): ProposedToolCall {
   const cut = name.slice(0, MAX_TOOL_NAME_CHARS);
-  return { name: cut, argsHash: argsDigest.slice(0, 16), identity: sha256(`${cut}\u0000${argsDigest}`).slice(0, 32) };
+  return { name: cut, argsHash: argsDigest.slice(0, 16), identity: sha256(`${cut}\u0000${argsDigest}`).slice(0, 16) };
 }
 
 const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
