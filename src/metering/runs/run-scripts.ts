@@ -4,10 +4,10 @@ import { createHash } from 'node:crypto';
 // many gateways (or parallel agents sharing a run id) act on one run at once. A run is a hash
 // (KEYS[1]: counts, end, sightings) and a sorted set (KEYS[2]: sightings by recency, so the
 // least recently seen is forgotten when the run tracks as many as it may). Its idle timeout
-// is both checked here (with the gateway's clock, so memory and Redis agree) and set as the
-// keys' TTL (so Redis forgets them). The decisions mirror
+// is both checked here (with the gateway's clock, so memory and Redis agree) and set as both
+// keys' TTL on every operation (so Redis forgets them together). The decisions mirror
 // memory-run-store.ts; the shared contract suite holds both. Bump SCRIPT_VERSION (part of
-// every key) whenever the layout of a run's hash changes, so old state is never misread.
+// every key) whenever the layout of a run's keys changes, so old state is never misread.
 
 export const SCRIPT_VERSION = 'v1';
 
@@ -19,6 +19,7 @@ local last = tonumber(redis.call('HGET', key, 'last'))
 if last and now - last > idle then redis.call('DEL', key, seen) end
 redis.call('HSET', key, 'last', ARGV[1])
 redis.call('PEXPIRE', key, idle)
+redis.call('PEXPIRE', seen, idle)
 local function num(field) return tonumber(redis.call('HGET', key, field)) or 0 end
 -- Count one more sighting of a tool call or request, forgetting the least recently seen when full.
 local function count1(field, cap)
