@@ -12,6 +12,7 @@ import { toResponse } from './proxy/respond.ts';
 import { stagesFor } from './proxy/stage-list.ts';
 import { TenantDirectory } from './proxy/tenants.ts';
 import type { ModelTable } from './router/model-table.ts';
+import type { SharedState } from './state/shared-state.ts';
 
 // The HTTP surface: routes and the one error handler. No logic lives here.
 
@@ -20,13 +21,21 @@ export interface AppDeps {
   readonly models: ModelTable;
   readonly logger: Logger;
   readonly lifecycle: Lifecycle;
+  readonly state: SharedState;
 }
 
 type Env = { Bindings: HttpBindings };
 
 export function createApp(deps: AppDeps): Hono<Env> {
   const tenants = new TenantDirectory(deps.config);
-  const pipelineDeps = { config: deps.config, logger: deps.logger, tenants, models: deps.models, drainSignal: deps.lifecycle.drainSignal };
+  const pipelineDeps = {
+    config: deps.config,
+    logger: deps.logger,
+    tenants,
+    models: deps.models,
+    state: deps.state,
+    drainSignal: deps.lifecycle.drainSignal,
+  };
   const chat = compose(stagesFor('chat', pipelineDeps));
   const embeddings = compose(stagesFor('embeddings', pipelineDeps));
   const models = new ModelsRoute(deps.models, tenants);

@@ -12,6 +12,7 @@ import { TenantDirectory } from './proxy/tenants.ts';
 import { buildModelTable, type ModelTable } from './router/model-table.ts';
 import { withoutDemoKeyBeyondLoopback } from './server/demo-key.ts';
 import { hardenServer, serverOptions } from './server/http-server.ts';
+import { connectState } from './state/shared-state.ts';
 
 // Starts a gateway from a loaded config and stops it gracefully. The CLI and the
 // end-to-end tests both start it through here.
@@ -31,7 +32,10 @@ export async function startGateway(loaded: LoadedConfig, logger: Logger, overrid
   const providers = buildProviders(loaded);
   const models = buildModelTable(config, providers);
   const lifecycle = new Lifecycle();
-  const app = createApp({ config, models, logger, lifecycle });
+  const state = connectState(config.state, logger);
+  // Give Redis a moment to connect, so the first requests are not refused; it is retried after.
+  await state.ready(5_000);
+  const app = createApp({ config, models, logger, lifecycle, state });
 
   const server = await new Promise<Server>((resolve, reject) => {
     const options = { fetch: app.fetch, port: overrides.port ?? config.server.port, hostname: host, serverOptions: serverOptions(config.server) };
@@ -49,7 +53,7 @@ export async function startGateway(loaded: LoadedConfig, logger: Logger, overrid
   logStartup(logger, loaded, config, providers, models, url);
 
   let stopping: Promise<void> | undefined;
-  const shutdown = () => (stopping ??= drain(server, lifecycle, providers, logger, config.server.drainTimeout));
+  const shutdown = () => (stopping ??= drain(server, lifecycle, providers, logger, config.server.drainTimeout).then(() => state.close()));
   return { url, port, lifecycle, server, shutdown };
 }
 

@@ -48,6 +48,7 @@ describe('parseConfig defaults', () => {
       maxConnections: 10_000,
       maxBufferedBodyBytes: 128 * 1024 * 1024,
       allowDemoKey: false,
+      runIdHeader: 'x-tollgate-run-id',
     });
     expect(config.logging).toEqual({ level: 'info', requests: true });
     expect(config.policies).toEqual({ limits: { maxBodyBytes: 4 * 1024 * 1024, maxMessages: 2000 } });

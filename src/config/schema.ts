@@ -35,6 +35,8 @@ const serverSchema = z.strictObject({
   maxBufferedBodyBytes: byteSize().pipe(z.number().min(1, 'must be at least 1 byte')).default(128 * 1024 * 1024),
   /** Keep the published demo key working on a non-loopback address (off: it is disabled there). */
   allowDemoKey: z.boolean().default(false),
+  /** The request header agents send their run id in (see `tenants.*.runs`). */
+  runIdHeader: headerName.transform((h) => h.toLowerCase()).default('x-tollgate-run-id'),
 });
 
 const loggingSchema = z.strictObject({
@@ -102,10 +104,26 @@ const keyHash = z
   .string()
   .regex(/^sha256:[0-9a-f]{64}$/, 'expected "sha256:<64 hex digits>" (print one with `tollgate hash-key KEY`)');
 
+/** Per-run guards for agents that send a run id; every limit is optional. */
+const runsSchema = z.strictObject({
+  maxSteps: z.number().int().min(1).optional(),
+  maxTokens: z.number().int().min(1).optional(),
+  maxUsd: z.number().positive().optional(),
+  maxToolCalls: z.number().int().min(0).optional(),
+  /** The same tool call (or the same request) more than this many times in a run is a loop. */
+  maxRepeatedToolCalls: z.number().int().min(1).optional(),
+  /** A run with no step for this long is forgotten (its counts start over). */
+  idleTimeout: duration()
+    .refine((ms) => ms >= 1_000, 'expected at least 1s')
+    .default(30 * 60_000),
+});
+
 const tenantSchema = z.strictObject({
   keys: z.array(keyHash).min(1, 'a tenant needs at least one key'),
   /** Model aliases this tenant may use; "*" allows every configured model. */
   models: z.array(z.string().min(1)).min(1, 'list the models this tenant may use, or "*"'),
+  /** Agent-run guards; a tenant without them has none. */
+  runs: runsSchema.optional(),
 });
 
 const limitsSchema = z.strictObject({
@@ -153,6 +171,7 @@ export const configSchema = z.strictObject({
 
 export type Config = z.output<typeof configSchema>;
 export type OpenAIProviderConfig = z.output<typeof openaiProviderSchema>;
+export type RunsConfig = z.output<typeof runsSchema>;
 export type StateConfig = z.output<typeof stateSchema>;
 export type MockProviderConfig = z.output<typeof mockProviderSchema>;
 export type ShadowConfig = z.output<typeof shadowSchema>;

@@ -1,14 +1,17 @@
 import type { Logger } from 'pino';
 import type { Config } from '../config/schema.ts';
 import { PriceBook } from '../metering/pricing.ts';
+import { runStoreFor } from '../metering/runs/shared-run-store.ts';
 import type { ModelTable } from '../router/model-table.ts';
 import { ShadowTraffic } from '../router/shadow-traffic.ts';
+import type { SharedState } from '../state/shared-state.ts';
 import type { Endpoint, Stage } from './context.ts';
 import { authenticate } from './stages/authenticate.ts';
 import { callUpstream } from './stages/call-upstream.ts';
 import { catchErrors } from './stages/catch-errors.ts';
 import { enforceLimits } from './stages/enforce-limits.ts';
 import { fitContext } from './stages/fit-context.ts';
+import { guardRun } from './stages/guard-run.ts';
 import { logRequest } from './stages/log-request.ts';
 import { parseRequest } from './stages/parse-request.ts';
 import { route } from './stages/route.ts';
@@ -22,6 +25,8 @@ export interface PipelineDeps {
   readonly models: ModelTable;
   /** Fires when the gateway starts draining: background work stops. */
   readonly drainSignal?: AbortSignal;
+  /** Where shared state (run guards, budgets) lives: memory or Redis. */
+  readonly state: SharedState;
 }
 
 /**
@@ -39,6 +44,7 @@ export function stagesFor(endpoint: Endpoint, deps: PipelineDeps): Stage[] {
     enforceLimits(limits), //                                 400 (pre-policies)
     route(deps.models, deps.tenants), //                      404 / 403 / 503
     ...(chat ? [fitContext(deps.config)] : []), //            400 context_length_exceeded; skips or trims to fit the windows
+    ...(chat ? [guardRunStage(deps)] : []), //                400 / 429 / 503 (agent runs: steps, tokens, cost, loops)
     ...(chat ? [shadow(deps.models, shadowTraffic(deps))] : []), // mirrors a sample to the alias's shadow target, in the background
     callUpstream(), //                                        502 / 504, or an SSE error event after the commit point
   ];
@@ -47,4 +53,11 @@ export function stagesFor(endpoint: Endpoint, deps: PipelineDeps): Stage[] {
 /** Shadow calls run in the background, off every request's path; draining stops them. */
 function shadowTraffic(deps: PipelineDeps): ShadowTraffic {
   return new ShadowTraffic(deps.logger, new PriceBook(deps.config.pricing), deps.drainSignal);
+}
+
+/** The agent-run guard with its store (memory, or Redis per `state`) and prices. */
+function guardRunStage(deps: PipelineDeps): Stage {
+  const store = runStoreFor(deps.state, deps.logger);
+  const { tenants, pricing, server } = deps.config;
+  return guardRun({ tenants, header: server.runIdHeader, store, prices: new PriceBook(pricing), logger: deps.logger });
 }

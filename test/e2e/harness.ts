@@ -27,18 +27,23 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-/**
- * `server`: more entries for the config's `server` mapping, e.g. `timeouts: { send: 300ms }`.
- * `config`: a test file's own whole config (given the fake's URL) instead of the shared one.
- */
-export async function startHarness(
-  options: { drainTimeout?: string; server?: string; config?: (fakeUrl: string) => string } = {},
-): Promise<Harness> {
+export interface HarnessOptions {
+  drainTimeout?: string;
+  /** Extra YAML, inserted as is: `server` entries (flow style), top-level sections, tenants (block style, indented two spaces). */
+  server?: string;
+  topLevel?: string;
+  tenants?: string;
+  /** A test file's own whole config (given the fake's URL) instead of the shared one. */
+  config?: (fakeUrl: string) => string;
+}
+
+export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
   const fake = await startFakeUpstream();
   // A test file may bring its own config (given the fake's URL); this one covers the shared paths.
   // Port 9 (discard) on loopback has nothing listening: connect failures are immediate.
   const yaml = options.config?.(fake.url) ?? `
-server: { host: 127.0.0.1, port: 0, drainTimeout: ${options.drainTimeout ?? '5s'}${options.server === undefined ? '' : `, ${options.server}`} }
+server: { host: 127.0.0.1, port: 0, drainTimeout: ${options.drainTimeout ?? '5s'}${options.server ? `, ${options.server}` : ''} }
+${options.topLevel ?? ''}
 logging: { level: info }
 policies: { limits: { maxBodyBytes: 64kb, maxMessages: 50 } }
 providers:
@@ -77,6 +82,7 @@ tenants:
   team-b:
     keys: ["${hashKey(OTHER_KEY)}"]
     models: [mock-chat]
+${options.tenants ?? ''}
 `;
   const loaded = parseConfig(yaml, 'e2e.yaml', {});
   const logs: Array<Record<string, unknown>> = [];
