@@ -1,0 +1,211 @@
+import type { PromptView } from './prompt-view.ts';
+
+// Turns a bounded view of a request into the numbers the difficulty model weighs: a few
+// structural measures (length, depth, code, math, reasoning and planning cues, tools,
+// response format, explicit hints) and hashed word n-grams. One pass over at most
+// USER_TEXT_CAP characters, then one over its words: linear, no backtracking regexes.
+
+/** Dense features whose weights are learned from labelled prompts. */
+export const LEARNED_FEATURES = [
+  'tokens', //          log(1 + estimated prompt tokens), all messages
+  'userTokens', //      log(1 + estimated tokens of the last user message)
+  'lines', //           log(1 + newlines in the last user message)
+  'codeFences', //      ``` fences, capped
+  'codeLines', //       share of lines ending in ; { } or indented like code
+  'codeWords', //       programming vocabulary
+  'mathSymbols', //     = + * / ^ < > and the like
+  'digitShare', //      digits per character
+  'latex', //           \ and $ (TeX)
+  'mathWords', //       solve, integral, probability, theorem ...
+  'reasoningWords', //  why, explain, prove, justify, deduce ...
+  'planningWords', //   plan, design, strategy, optimise ...
+  'constraintWords', // must, exactly, at least, without ...
+  'negations', //       not, except, never ...
+  'questions', //       question marks
+  'avgWordLength',
+  'longWordShare', //   words of 10+ letters (technical vocabulary)
+  'variables', //       one-letter names (x, n, p, q) per word: maths and formal logic
+] as const;
+
+/**
+ * Lowest weight training may give a cue (on the standardised scale): these may only raise
+ * the score. The labelled prompts are exam questions, where "explain", a plan or a code
+ * word carries little signal, or even a negative one; in chat traffic they mark harder
+ * asks. Cues of reasoning, planning, code and maths keep a small positive floor so they
+ * count even when the exam data cannot show it; the rest may fall to zero but not below.
+ */
+export const WEIGHT_FLOORS: Readonly<Record<string, number>> = {
+  tokens: 0, userTokens: 0, codeLines: 0, mathSymbols: 0, latex: 0, constraintWords: 0, variables: 0,
+  codeFences: 0.08, codeWords: 0.08, mathWords: 0.08, reasoningWords: 0.08, planningWords: 0.08,
+};
+
+/**
+ * Dense features the labelled data cannot teach (every row is one user prompt with no tools,
+ * response format or system message), so their weights are fixed priors in the model file.
+ */
+export const PRIOR_FEATURES = ['turns', 'tools', 'jsonSchema', 'jsonObject', 'effortHigh', 'effortLow', 'systemHint'] as const;
+
+export const DENSE_FEATURES = [...LEARNED_FEATURES, ...PRIOR_FEATURES] as const;
+export type DenseFeature = (typeof DENSE_FEATURES)[number];
+
+export interface Features {
+  /** Values in DENSE_FEATURES order. */
+  readonly dense: Float64Array;
+  /** Hashed n-gram buckets and their values (a bucket may repeat; values add up). */
+  readonly hashed: { readonly index: Uint32Array; readonly value: Float64Array; readonly length: number };
+}
+
+type Cue = 'code' | 'math' | 'reasoning' | 'planning' | 'constraint' | 'negation';
+
+const CUES = new Map<string, Cue>();
+const cue = (kind: Cue, words: string) => words.split(' ').forEach((w) => CUES.set(w, kind));
+cue('code', 'code function class method variable return compile compiler bug debug python javascript typescript java rust golang sql query regex algorithm implement implementation program script api array loop recursion recursive runtime complexity');
+cue('math', 'solve equation equations integral derivative probability matrix prime theorem polynomial compute calculate sum product limit vector eigenvalue proof lemma modulo factor factorial logarithm exponent inequality geometry triangle area volume ratio percent');
+cue('reasoning', 'why explain reason reasoning prove justify derive deduce infer conclude conclusion analyze analyse evaluate assess argue argument premise implies therefore hence valid validity logically critique compare contrast');
+cue('planning', 'plan planning design architect architecture strategy roadmap outline schedule optimize optimise tradeoff tradeoffs refactor migrate steps');
+cue('constraint', 'must exactly least most without only ensure strictly format constraint constraints requirement requirements');
+cue('negation', 'not except never none neither nor false incorrect');
+
+/** Bigrams that are cues on their own. */
+const BIGRAM_CUES = new Map<string, Cue>([
+  ['by step', 'reasoning'],
+  ['trade off', 'planning'],
+  ['step plan', 'planning'],
+  ['no more', 'constraint'],
+  ['fewer than', 'constraint'],
+  ['time complexity', 'code'],
+]);
+
+const SYSTEM_HINT = /\b(?:think (?:carefully|step by step|hard)|reason (?:carefully|rigorously)|expert|rigorous|complex|difficult|advanced)\b/i;
+
+export function featuresOf(view: PromptView, hashBits: number): Features {
+  const text = view.userText;
+  const chars = scanChars(text);
+  const words = scanWords(text.toLowerCase(), hashBits);
+  const d = new Float64Array(DENSE_FEATURES.length);
+  let i = 0;
+  d[i++] = Math.log1p(view.totalChars / 4);
+  d[i++] = Math.log1p(text.length / 4);
+  d[i++] = Math.log1p(chars.newlines);
+  d[i++] = Math.min(chars.fences, 8);
+  d[i++] = chars.codeLines / (chars.newlines + 1);
+  d[i++] = Math.log1p(words.cues.code);
+  d[i++] = Math.log1p(chars.mathSymbols);
+  d[i++] = chars.digits / (text.length + 1);
+  d[i++] = Math.log1p(chars.tex);
+  d[i++] = Math.log1p(words.cues.math);
+  d[i++] = Math.log1p(words.cues.reasoning);
+  d[i++] = Math.log1p(words.cues.planning);
+  d[i++] = Math.log1p(words.cues.constraint);
+  d[i++] = Math.log1p(words.cues.negation);
+  d[i++] = Math.log1p(chars.questions);
+  d[i++] = words.count === 0 ? 0 : words.letters / words.count;
+  d[i++] = words.count === 0 ? 0 : words.long / words.count;
+  d[i++] = words.count === 0 ? 0 : words.variables / words.count;
+  // Priors.
+  d[i++] = Math.log1p(Math.max(0, view.userTurns - 1));
+  d[i++] = Math.log1p(view.tools);
+  d[i++] = view.responseFormat === 'json_schema' ? 1 : 0;
+  d[i++] = view.responseFormat === 'json_object' ? 1 : 0;
+  d[i++] = view.reasoningEffort === 'high' ? 1 : 0;
+  d[i++] = view.reasoningEffort === 'low' || view.reasoningEffort === 'minimal' ? 1 : 0;
+  d[i++] = view.systemText !== '' && SYSTEM_HINT.test(view.systemText) ? 1 : 0;
+  return { dense: d, hashed: words.hashed };
+}
+
+interface CharCounts {
+  newlines: number;
+  fences: number;
+  codeLines: number;
+  mathSymbols: number;
+  digits: number;
+  tex: number;
+  questions: number;
+}
+
+function scanChars(text: string): CharCounts {
+  const c: CharCounts = { newlines: 0, fences: 0, codeLines: 0, mathSymbols: 0, digits: 0, tex: 0, questions: 0 };
+  let lastNonSpace = 0;
+  let lineStart = true;
+  let indent = 0;
+  let backticks = 0;
+  for (let i = 0; i <= text.length; i++) {
+    const ch = i < text.length ? text.charCodeAt(i) : 10;
+    if (ch === 96 /* ` */) {
+      if (++backticks === 3) c.fences++;
+    } else backticks = 0;
+    if (ch === 10) {
+      // A line ending in ; { } or indented by 4+ spaces (a tab counts 4) reads as code.
+      if (lastNonSpace === 59 || lastNonSpace === 123 || lastNonSpace === 125 || (indent >= 4 && lastNonSpace !== 0)) c.codeLines++;
+      if (i < text.length) c.newlines++;
+      lastNonSpace = 0;
+      lineStart = true;
+      indent = 0;
+      continue;
+    }
+    if (ch === 32 || ch === 9) {
+      if (lineStart) indent += ch === 9 ? 4 : 1;
+      continue;
+    }
+    lineStart = false;
+    lastNonSpace = ch;
+    if (ch >= 48 && ch <= 57) c.digits++;
+    else if (ch === 61 || ch === 43 || ch === 42 || ch === 47 || ch === 94 || ch === 60 || ch === 62 || ch === 8730 || ch === 8721 || ch === 8747 || ch === 960 || ch === 8804 || ch === 8805 || ch === 126 || ch === 124 || ch === 8835 || ch === 8744 || ch === 8743 || ch === 8801 || ch === 172 || ch === 8594) c.mathSymbols++;
+    else if (ch === 92 || ch === 36) c.tex++;
+    else if (ch === 63) c.questions++;
+  }
+  return c;
+}
+
+interface WordCounts {
+  count: number;
+  letters: number;
+  long: number;
+  variables: number;
+  cues: Record<Cue, number>;
+  hashed: Features['hashed'];
+}
+
+const WORD = /[a-z][a-z0-9_']*|[0-9]+/g;
+
+function scanWords(lower: string, hashBits: number): WordCounts {
+  const cues: Record<Cue, number> = { code: 0, math: 0, reasoning: 0, planning: 0, constraint: 0, negation: 0 };
+  const hashes: number[] = [];
+  const mask = (1 << hashBits) - 1;
+  let count = 0;
+  let letters = 0;
+  let long = 0;
+  let variables = 0;
+  let previous = '';
+  let previousHash = 0;
+  WORD.lastIndex = 0;
+  for (let m = WORD.exec(lower); m !== null; m = WORD.exec(lower)) {
+    const word = m[0];
+    count++;
+    letters += word.length;
+    if (word.length >= 10) long++;
+    else if (word.length === 1 && word !== 'a' && word !== 'i' && word.charCodeAt(0) > 57) variables++;
+    const kind = CUES.get(word) ?? (previous === '' ? undefined : BIGRAM_CUES.get(`${previous} ${word}`));
+    if (kind !== undefined) cues[kind]++;
+    // Digits are one token whatever their value: the model should not memorise numbers.
+    const h = fnv1a(word.charCodeAt(0) <= 57 ? '0' : word);
+    if (hashBits > 0) hashes.push(h & mask);
+    if (hashBits > 0 && previous !== '') hashes.push((Math.imul(previousHash ^ 0x9e3779b9, 0x85ebca6b) ^ h) & mask);
+    previous = word;
+    previousHash = h;
+  }
+  const index = new Uint32Array(hashes.length);
+  const value = new Float64Array(hashes.length);
+  const weight = 1 / Math.sqrt(count + 1);
+  for (let i = 0; i < hashes.length; i++) {
+    index[i] = (hashes[i]! >>> 0) & mask;
+    value[i] = weight;
+  }
+  return { count, letters, long, variables, cues, hashed: { index, value, length: hashes.length } };
+}
+
+function fnv1a(text: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
+  return h >>> 0;
+}
