@@ -59,9 +59,33 @@ const providerSchema = z.discriminatedUnion('kind', [openaiProviderSchema, mockP
 
 const targetSchema = z.strictObject({ provider: name('a provider name'), model: z.string().min(1) });
 
-const modelSchema = z.strictObject({
-  targets: z.array(targetSchema).min(1, 'a model needs at least one target'),
+/** A model alias that picks one of two other aliases per request by the prompt's difficulty. */
+const routerSchema = z.strictObject({
+  /** Alias for requests scoring under the threshold. */
+  cheap: z.string().min(1),
+  /** Alias for the rest. */
+  strong: z.string().min(1),
+  /** Difficulty score (0..1) from which a request goes to `strong`. */
+  threshold: z.number().min(0).max(1).default(0.5),
 });
+
+// Either `targets` or `router`: one object with a check rather than a union, so a mistake
+// inside either form is reported at its own path.
+const modelSchema = z
+  .strictObject({
+    targets: z.array(targetSchema).min(1, 'a model needs at least one target').optional(),
+    router: routerSchema.optional(),
+  })
+  .check((ctx) => {
+    const { targets, router } = ctx.value;
+    if ((targets === undefined) === (router === undefined)) {
+      ctx.issues.push({
+        code: 'custom',
+        input: ctx.value,
+        message: targets === undefined ? 'a model needs "targets" or "router"' : 'a model has "targets" or "router", not both',
+      });
+    }
+  });
 
 const keyHash = z
   .string()
@@ -96,3 +120,4 @@ export const configSchema = z.strictObject({
 export type Config = z.output<typeof configSchema>;
 export type OpenAIProviderConfig = z.output<typeof openaiProviderSchema>;
 export type MockProviderConfig = z.output<typeof mockProviderSchema>;
+export type RouterConfig = z.output<typeof routerSchema>;

@@ -23,6 +23,7 @@ export function toResponse(result: Result, requestId: string, stop: AbortSignal,
       // Tell nginx-style proxies in front not to buffer the stream.
       'x-accel-buffering': 'no',
       ...(closing ? CLOSE : undefined),
+      ...result.headers,
     },
   });
 }

@@ -5,6 +5,7 @@ import type { Endpoint, Stage } from './context.ts';
 import { authenticate } from './stages/authenticate.ts';
 import { callUpstream } from './stages/call-upstream.ts';
 import { catchErrors } from './stages/catch-errors.ts';
+import { chooseSide } from './stages/choose-side.ts';
 import { enforceLimits } from './stages/enforce-limits.ts';
 import { logRequest } from './stages/log-request.ts';
 import { parseRequest } from './stages/parse-request.ts';
@@ -30,6 +31,7 @@ export function stagesFor(endpoint: Endpoint, deps: PipelineDeps): Stage[] {
     authenticate(deps.tenants), //                            401
     parseRequest(endpoint, limits.maxBodyBytes), //           400 / 413
     enforceLimits(limits), //                                 400 (pre-policies)
+    chooseSide(deps.config, deps.models, deps.tenants), //   router alias → its cheap or strong alias; 403 / 400
     route(deps.models, deps.tenants), //                      404 / 403 / 503
     callUpstream(), //                                        502 / 504, or an SSE error event after the commit point
   ];

@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { RequestCtx, Stage } from '../context.ts';
 import { toGatewayError } from '../errors.ts';
 import { tapStream } from '../stream-tap.ts';
+import { routingLogFields } from '../../router/routing-log.ts';
 
 /**
  * One log line per request, written when the response is really over: for a stream, when
@@ -39,6 +40,7 @@ function write(logger: Logger, ctx: RequestCtx, status: number): void {
       endpoint: ctx.endpoint,
       tenant: ctx.tenant?.name,
       alias: ctx.alias,
+      ...routingLogFields(ctx.routing),
       provider: ctx.target?.provider.name,
       model: ctx.target?.model,
       stream: ctx.stream,
