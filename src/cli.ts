@@ -3,6 +3,7 @@ import { ConfigError, loadConfigFile } from './config/load.ts';
 import { configJsonSchema } from './config/json-schema.ts';
 import { hashKey } from './config/keys.ts';
 import { startGateway } from './main.ts';
+import { evalRouterCommand, routeScoresCommand, UsageError } from './router/eval-cli.ts';
 import { createLogger } from './telemetry/logger.ts';
 
 // `tollgate serve | check-config | hash-key | config-schema`
@@ -11,7 +12,11 @@ const USAGE = `Usage:
   tollgate serve [--config FILE] [--port N] [--host H]   start the gateway (default config: config/tollgate.yaml)
   tollgate check-config FILE                           validate a config; print every problem with its path
   tollgate hash-key KEY                                print the sha256:<hex> form of a virtual key for the config
-  tollgate config-schema                               print the config's JSON Schema (for editor autocompletion)`;
+  tollgate config-schema                               print the config's JSON Schema (for editor autocompletion)
+  tollgate eval-router FILE.jsonl [--config F [--alias A] | --threshold T]
+                                                       measure the router's difficulty score on {"prompt","difficulty"} lines
+  tollgate route-scores [--config F [--alias A] | --threshold T]
+                                                       score {"prompt"} or chat request lines from stdin: {"score","side"} per line`;
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
@@ -35,6 +40,9 @@ async function main(argv: string[]): Promise<number> {
     case 'config-schema':
       process.stdout.write(`${JSON.stringify(configJsonSchema(), null, 2)}\n`);
       return 0;
+    case 'eval-router':
+    case 'route-scores':
+      return routerCommand(command, rest);
     case undefined:
     case '--help':
     case '-h':
@@ -68,6 +76,18 @@ async function serveCommand(args: string[]): Promise<number> {
   });
   logger.flush();
   return 0;
+}
+
+async function routerCommand(command: 'eval-router' | 'route-scores', args: string[]): Promise<number> {
+  const out = (text: string) => process.stdout.write(text);
+  try {
+    if (command === 'eval-router') return evalRouterCommand(args, out);
+    return await routeScoresCommand(args, process.stdin, out, (text) => process.stderr.write(text));
+  } catch (err) {
+    // parseArgs reports unknown options as TypeErrors with a code.
+    if (err instanceof UsageError || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) return usage((err as Error).message);
+    throw err;
+  }
 }
 
 function usage(problem: string): number {

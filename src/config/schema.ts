@@ -66,7 +66,7 @@ const routerSchema = z.strictObject({
   /** Alias for the rest. */
   strong: z.string().min(1),
   /** Difficulty score (0..1) from which a request goes to `strong`. */
-  threshold: z.number().min(0).max(1).default(0.5),
+  threshold: z.number().min(0, 'expected a number from 0 to 1').max(1, 'expected a number from 0 to 1').default(0.5),
 });
 
 // Either `targets` or `router`: one object with a check rather than a union, so a mistake

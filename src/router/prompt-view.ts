@@ -109,7 +109,8 @@ function tailText(content: unknown, cap: number): string {
     pieces.push(piece);
     length += piece.length;
   }
-  return pieces.reverse().join('\n');
+  const text = pieces.reverse().join('\n');
+  return text.length > cap ? text.slice(-cap) : text;
 }
 
 function headText(content: unknown, cap: number): string {
