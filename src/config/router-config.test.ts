@@ -12,7 +12,7 @@ tenants:
     models: ["*"]
 `;
 
-const problems = (models: string): string[] => {
+const problems = (models: string): readonly string[] => {
   try {
     parseConfig(config(models), 'test.yaml', {});
   } catch (err) {

@@ -57,8 +57,13 @@ export interface Features {
 
 type Cue = 'code' | 'math' | 'reasoning' | 'planning' | 'constraint' | 'negation';
 
-const CUES = new Map<string, Cue>();
-const cue = (kind: Cue, words: string) => words.split(' ').forEach((w) => CUES.set(w, kind));
+const FNV_OFFSET = 0x811c9dc5;
+/** Hashes are kept to 30 bits: small integers to V8, so Map lookups allocate nothing. */
+const SMI = 0x3fffffff;
+
+// Cue words are looked up by their FNV-1a hash, so scanning allocates no strings.
+const CUES = new Map<number, Cue>();
+const cue = (kind: Cue, words: string) => words.split(' ').forEach((w) => CUES.set(fnv1a(w), kind));
 cue('code', 'code function class method variable return compile compiler bug debug python javascript typescript java rust golang sql query regex algorithm implement implementation program script api array loop recursion recursive runtime complexity');
 cue('math', 'solve equation equations integral derivative probability matrix prime theorem polynomial compute calculate sum product limit vector eigenvalue proof lemma modulo factor factorial logarithm exponent inequality geometry triangle area volume ratio percent');
 cue('reasoning', 'why explain reason reasoning prove justify derive deduce infer conclude conclusion analyze analyse evaluate assess argue argument premise implies therefore hence valid validity logically critique compare contrast');
@@ -67,14 +72,18 @@ cue('constraint', 'must exactly least most without only ensure strictly format c
 cue('negation', 'not except never none neither nor false incorrect');
 
 /** Bigrams that are cues on their own. */
-const BIGRAM_CUES = new Map<string, Cue>([
+const BIGRAM_CUES = new Map<number, Cue>();
+for (const [bigram, kind] of [
   ['by step', 'reasoning'],
   ['trade off', 'planning'],
   ['step plan', 'planning'],
   ['no more', 'constraint'],
   ['fewer than', 'constraint'],
   ['time complexity', 'code'],
-]);
+] as const) {
+  const [first, second] = bigram.split(' ') as [string, string];
+  BIGRAM_CUES.set(pairHash(fnv1a(first), fnv1a(second)), kind);
+}
 
 const SYSTEM_HINT = /\b(?:think (?:carefully|step by step|hard)|reason (?:carefully|rigorously)|expert|rigorous|complex|difficult|advanced)\b/i;
 
@@ -124,7 +133,7 @@ interface CharCounts {
 }
 
 function scanChars(text: string): CharCounts {
-  const c: CharCounts = { newlines: 0, fences: 0, codeLines: 0, mathSymbols: 0, digits: 0, tex: 0, questions: 0 };
+  let newlines = 0, fences = 0, codeLines = 0, mathSymbols = 0, digits = 0, tex = 0, questions = 0;
   let lastNonSpace = 0;
   let lineStart = true;
   let indent = 0;
@@ -132,12 +141,12 @@ function scanChars(text: string): CharCounts {
   for (let i = 0; i <= text.length; i++) {
     const ch = i < text.length ? text.charCodeAt(i) : 10;
     if (ch === 96 /* ` */) {
-      if (++backticks === 3) c.fences++;
+      if (++backticks === 3) fences++;
     } else backticks = 0;
     if (ch === 10) {
       // A line ending in ; { } or indented by 4+ spaces (a tab counts 4) reads as code.
-      if (lastNonSpace === 59 || lastNonSpace === 123 || lastNonSpace === 125 || (indent >= 4 && lastNonSpace !== 0)) c.codeLines++;
-      if (i < text.length) c.newlines++;
+      if (lastNonSpace === 59 || lastNonSpace === 123 || lastNonSpace === 125 || (indent >= 4 && lastNonSpace !== 0)) codeLines++;
+      if (i < text.length) newlines++;
       lastNonSpace = 0;
       lineStart = true;
       indent = 0;
@@ -149,13 +158,16 @@ function scanChars(text: string): CharCounts {
     }
     lineStart = false;
     lastNonSpace = ch;
-    if (ch >= 48 && ch <= 57) c.digits++;
-    else if (ch === 61 || ch === 43 || ch === 42 || ch === 47 || ch === 94 || ch === 60 || ch === 62 || ch === 8730 || ch === 8721 || ch === 8747 || ch === 960 || ch === 8804 || ch === 8805 || ch === 126 || ch === 124 || ch === 8835 || ch === 8744 || ch === 8743 || ch === 8801 || ch === 172 || ch === 8594) c.mathSymbols++;
-    else if (ch === 92 || ch === 36) c.tex++;
-    else if (ch === 63) c.questions++;
+    if (ch >= 48 && ch <= 57) digits++;
+    else if (MATH_SYMBOLS.has(ch)) mathSymbols++;
+    else if (ch === 92 || ch === 36) tex++; // \ $
+    else if (ch === 63) questions++;
   }
-  return c;
+  return { newlines, fences, codeLines, mathSymbols, digits, tex, questions };
 }
+
+/** = + * / ^ < > and maths and logic signs: √ ∑ ∫ π ≤ ≥ ~ | ⊃ ∨ ∧ ≡ ¬ → */
+const MATH_SYMBOLS: ReadonlySet<number> = new Set([..."=+*/^<>√∑∫π≤≥~|⊃∨∧≡¬→"].map((ch) => ch.charCodeAt(0)));
 
 interface WordCounts {
   count: number;
@@ -166,8 +178,13 @@ interface WordCounts {
   hashed: Features['hashed'];
 }
 
-const WORD = /[a-z][a-z0-9_']*|[0-9]+/g;
+/** Every number hashes alike: the model should not memorise numbers. */
+const NUMBER_HASH = fnv1a('0');
 
+/**
+ * Words are [a-z][a-z0-9_']* and numbers [0-9]+ in the lower-cased text, hashed as they are
+ * scanned (no substrings, no regex matches): one pass, nothing allocated per word.
+ */
 function scanWords(lower: string, hashBits: number): WordCounts {
   const cues: Record<Cue, number> = { code: 0, math: 0, reasoning: 0, planning: 0, constraint: 0, negation: 0 };
   const hashes: number[] = [];
@@ -176,36 +193,61 @@ function scanWords(lower: string, hashBits: number): WordCounts {
   let letters = 0;
   let long = 0;
   let variables = 0;
-  let previous = '';
   let previousHash = 0;
-  WORD.lastIndex = 0;
-  for (let m = WORD.exec(lower); m !== null; m = WORD.exec(lower)) {
-    const word = m[0];
-    count++;
-    letters += word.length;
-    if (word.length >= 10) long++;
-    else if (word.length === 1 && word !== 'a' && word !== 'i' && word.charCodeAt(0) > 57) variables++;
-    const kind = CUES.get(word) ?? (previous === '' ? undefined : BIGRAM_CUES.get(`${previous} ${word}`));
-    if (kind !== undefined) cues[kind]++;
-    // Digits are one token whatever their value: the model should not memorise numbers.
-    const h = fnv1a(word.charCodeAt(0) <= 57 ? '0' : word);
-    if (hashBits > 0) hashes.push(h & mask);
-    if (hashBits > 0 && previous !== '') hashes.push((Math.imul(previousHash ^ 0x9e3779b9, 0x85ebca6b) ^ h) & mask);
-    previous = word;
-    previousHash = h;
+  let hash = 0;
+  let length = 0; // of the word being scanned; 0 between words
+  let inNumber = false;
+  let firstChar = 0;
+  // Plain locals and no closure: this loop is the score's hot path.
+  for (let i = 0; i <= lower.length; i++) {
+    const c = i < lower.length ? lower.charCodeAt(i) : 32;
+    const letter = c >= 97 && c <= 122;
+    const digit = c >= 48 && c <= 57;
+    if (length > 0) {
+      if (inNumber ? digit : letter || digit || c === 95 || c === 39) {
+        if (!inNumber) hash = Math.imul(hash ^ c, 0x01000193);
+        length++;
+        continue;
+      }
+      // The word ends here.
+      count++;
+      letters += length;
+      if (length >= 10) long++;
+      else if (length === 1 && !inNumber && firstChar !== 97 && firstChar !== 105) variables++; // not "a", "i"
+      const h = inNumber ? NUMBER_HASH : hash & SMI;
+      const kind = CUES.get(h) ?? (count > 1 ? BIGRAM_CUES.get(pairHash(previousHash, h)) : undefined);
+      if (kind !== undefined) cues[kind]++;
+      if (hashBits > 0) {
+        hashes.push(h & mask);
+        if (count > 1) hashes.push(pairHash(previousHash, h) & mask);
+      }
+      previousHash = h;
+      length = 0;
+    }
+    if (letter || digit) {
+      inNumber = digit;
+      firstChar = c;
+      hash = Math.imul(FNV_OFFSET ^ c, 0x01000193);
+      length = 1;
+    }
   }
+
   const index = new Uint32Array(hashes.length);
   const value = new Float64Array(hashes.length);
   const weight = 1 / Math.sqrt(count + 1);
   for (let i = 0; i < hashes.length; i++) {
-    index[i] = (hashes[i]! >>> 0) & mask;
+    index[i] = hashes[i]!;
     value[i] = weight;
   }
   return { count, letters, long, variables, cues, hashed: { index, value, length: hashes.length } };
 }
 
+function pairHash(first: number, second: number): number {
+  return (Math.imul(first ^ 0x9e3779b9, 0x85ebca6b) ^ second) & SMI;
+}
+
 function fnv1a(text: string): number {
-  let h = 0x811c9dc5;
+  let h = FNV_OFFSET;
   for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
-  return h >>> 0;
+  return h & SMI;
 }

@@ -47,8 +47,8 @@ describe('viewOfChat', () => {
     const messages = Array.from({ length: 2000 }, () => ({ role: 'user', content: parts }));
     const view = viewOfChat({ messages });
     expect(view.userTurns).toBe(2000);
-    // The part budget (4096 over the whole request) caps what is counted and read.
-    expect(view.totalChars).toBe(4096 * 2);
+    // The part budget (1024 over the whole request) caps what is counted and read.
+    expect(view.totalChars).toBe(1024 * 2);
     expect(view.userText.length).toBeLessThanOrEqual(USER_TEXT_CAP);
   });
 

@@ -8,7 +8,7 @@ export const USER_TEXT_CAP = 8 * 1024;
 /** Characters of system/developer text read for explicit hints. */
 export const SYSTEM_TEXT_CAP = 2 * 1024;
 /** Content parts visited over the whole request, for the text and the counts. */
-const PART_BUDGET = 4096;
+const PART_BUDGET = 1024;
 
 export interface PromptView {
   /** Tail of the last user message's text, at most USER_TEXT_CAP characters. */
