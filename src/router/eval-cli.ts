@@ -51,6 +51,9 @@ export function evalRouterCommand(args: string[], out: (text: string) => void): 
     `ROC AUC of the score: ${rocAuc(rows).toFixed(3)} (a random router: 0.500)`,
     `at threshold ${threshold}: ${pct(at.cheapShare).trim()} sent cheap, hard recall ${pct(at.hardRecall).trim()}` +
       ` (a random router sending as many cheap: ${pct(at.randomHardRecall).trim()})`,
+    // Quality kept: the share of prompts sent to a model that gets them right (easy ones: either).
+    `quality kept: ${pct(1 - (1 - at.hardRecall) * (hard / rows.length)).trim()}` +
+      ` (the random router: ${pct(1 - at.cheapShare * (hard / rows.length)).trim()}; everything strong: 100.0%)`,
     '',
     'threshold  cheap share  hard recall  random router',
   ];

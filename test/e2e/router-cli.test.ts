@@ -38,6 +38,7 @@ describe('tollgate eval-router', () => {
     // The fixture's hard prompts all outscore its easy ones.
     expect(lines[1]).toBe('ROC AUC of the score: 1.000 (a random router: 0.500)');
     expect(lines[2]).toBe('at threshold 0.5: 62.5% sent cheap, hard recall 100.0% (a random router sending as many cheap: 37.5%)');
+    expect(lines[3]).toBe('quality kept: 100.0% (the random router: 76.6%; everything strong: 100.0%)');
     expect(lines).toContain('threshold  cheap share  hard recall  random router');
     expect(lines.filter((l) => /^\s+0\.\d\s+\d+\.\d%\s+\d+\.\d%\s+\d+\.\d%$/.test(l))).toHaveLength(9);
   });
