@@ -120,6 +120,14 @@ describe('a router alias', () => {
     expect(otherRun.response.headers.get('x-tollgate-route')).toMatch(/reason=score$/);
   });
 
+  it('does not remember runs with over-long ids (memory stays bounded)', async () => {
+    const run = { 'x-tollgate-run-id': 'r'.repeat(5000) };
+    await ask(EASY, run);
+    const second = await ask(HARD, run);
+    expect(upstreamModels()).toEqual(['fake-small', 'fake-big']);
+    expect(second.response.headers.get('x-tollgate-route')).toMatch(/reason=score$/);
+  });
+
   it('puts the header on streams too', async () => {
     const response = await post({ model: 'auto', stream: true, messages: [{ role: 'user', content: HARD }] });
     expect(response.status).toBe(200);
