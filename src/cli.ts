@@ -3,7 +3,6 @@ import { ConfigError, loadConfigFile } from './config/load.ts';
 import { configJsonSchema } from './config/json-schema.ts';
 import { hashKey } from './config/keys.ts';
 import { startGateway } from './main.ts';
-import { evalRouterCommand, routeScoresCommand, UsageError } from './router/eval-cli.ts';
 import { createLogger } from './telemetry/logger.ts';
 
 // `tollgate serve | check-config | hash-key | config-schema`
@@ -80,6 +79,8 @@ async function serveCommand(args: string[]): Promise<number> {
 
 async function routerCommand(command: 'eval-router' | 'route-scores', args: string[]): Promise<number> {
   const out = (text: string) => process.stdout.write(text);
+  // Loaded on demand: other commands (serve, check-config) do not pay for the model.
+  const { evalRouterCommand, routeScoresCommand, UsageError } = await import('./router/eval-cli.ts');
   try {
     if (command === 'eval-router') return evalRouterCommand(args, out);
     return await routeScoresCommand(args, process.stdin, out, (text) => process.stderr.write(text));
