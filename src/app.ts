@@ -37,7 +37,7 @@ export function createApp(deps: AppDeps): Hono<Env> {
     lifecycle.track(outgoing);
     const ctx = newRequestCtx(requestIdFrom(incoming.headers['x-request-id']), endpoint, incoming, c.req.raw.signal);
     const result = await pipeline(ctx);
-    return toResponse(result, ctx.id, lifecycle.forceCloseSignal, lifecycle.draining);
+    return toResponse(result, ctx.id, lifecycle.forceCloseSignal, lifecycle.draining, ctx.responseHeaders);
   };
 
   const json = (c: Context<Env>, status: number, body: unknown) =>

@@ -41,6 +41,8 @@ export interface RequestCtx {
   error: GatewayError | undefined;
   /** The client went away before the response was complete. */
   clientGone: boolean;
+  /** Headers stages add to the response, JSON or stream (x-tollgate-*, x-ratelimit-*). */
+  readonly responseHeaders: Record<string, string>;
 }
 
 export function newRequestCtx(id: string, endpoint: Endpoint, incoming: IncomingMessage, signal: AbortSignal): RequestCtx {
@@ -62,6 +64,7 @@ export function newRequestCtx(id: string, endpoint: Endpoint, incoming: Incoming
     firstByteMs: undefined,
     error: undefined,
     clientGone: false,
+    responseHeaders: {},
   };
 }
 
@@ -80,7 +83,6 @@ export interface StreamResult {
   readonly events: AsyncIterable<SseEvent>;
   /** Settles when the stream has ended, however it ended. */
   readonly usage: Promise<Usage>;
-  readonly headers?: Readonly<Record<string, string>>;
 }
 
 export type Result = JsonResult | StreamResult;

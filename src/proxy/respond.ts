@@ -7,11 +7,17 @@ import { sseBody } from './sse-writer.ts';
 // While draining, ask keep-alive clients to reconnect (to another replica) after this response.
 const CLOSE = { connection: 'close' } as const;
 
-export function toResponse(result: Result, requestId: string, stop: AbortSignal, closing: boolean): Response {
+export function toResponse(
+  result: Result,
+  requestId: string,
+  stop: AbortSignal,
+  closing: boolean,
+  extraHeaders: Readonly<Record<string, string>>,
+): Response {
   if (result.kind === 'json') {
     return new Response(result.text ?? JSON.stringify(result.body), {
       status: result.status,
-      headers: { 'content-type': 'application/json', 'x-request-id': requestId, ...(closing ? CLOSE : undefined), ...result.headers },
+      headers: { 'content-type': 'application/json', 'x-request-id': requestId, ...extraHeaders, ...(closing ? CLOSE : undefined), ...result.headers },
     });
   }
   return new Response(sseBody(result.events, stop), {
@@ -22,8 +28,8 @@ export function toResponse(result: Result, requestId: string, stop: AbortSignal,
       'x-request-id': requestId,
       // Tell nginx-style proxies in front not to buffer the stream.
       'x-accel-buffering': 'no',
+      ...extraHeaders,
       ...(closing ? CLOSE : undefined),
-      ...result.headers,
     },
   });
 }

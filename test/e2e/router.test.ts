@@ -140,6 +140,15 @@ describe('a router alias', () => {
     expect(line).toMatchObject({ stream: true, routedFrom: 'auto', routeSide: 'strong', alias: 'big' });
   });
 
+  it('says which side failed when the chosen upstream fails', async () => {
+    fake.enqueue({ status: 500 });
+    const response = await post({ model: 'auto', messages: [{ role: 'user', content: HARD }] });
+    expect(response.status).toBe(502);
+    expect(await errorOf(response)).toMatchObject({ code: 'upstream_error' });
+    expect(response.headers.get('x-tollgate-route')).toMatch(/^strong; score=/);
+    expect(upstreamModels()).toEqual(['fake-big']);
+  });
+
   it('lets a tenant allowed the router use both sides through it, and only through it', async () => {
     await ask(EASY);
     await ask(HARD);

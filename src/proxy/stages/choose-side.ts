@@ -53,9 +53,9 @@ export function chooseSide(
     );
     ctx.routing = decision;
     ctx.alias = decision.alias;
-    const result = await next();
-    const headers = { ...result.headers, [ROUTE_HEADER]: routeHeader(decision) };
-    return { ...result, headers };
+    // On every answer from here on: JSON, stream, or an error from a later stage.
+    ctx.responseHeaders[ROUTE_HEADER] = routeHeader(decision);
+    return next();
   };
 }
 
