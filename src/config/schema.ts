@@ -57,7 +57,12 @@ const mockProviderSchema = z.strictObject({
 
 const providerSchema = z.discriminatedUnion('kind', [openaiProviderSchema, mockProviderSchema]);
 
-const targetSchema = z.strictObject({ provider: name('a provider name'), model: z.string().min(1) });
+const targetSchema = z.strictObject({
+  provider: name('a provider name'),
+  model: z.string().min(1),
+  /** The model's context window in tokens, where the built-in table does not know it. */
+  contextWindow: z.number().int().positive().optional(),
+});
 
 /** A model alias that picks one of two other aliases per request by the prompt's difficulty. */
 const routerSchema = z.strictObject({

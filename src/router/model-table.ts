@@ -8,6 +8,8 @@ import type { Provider } from '../providers/types.ts';
 export interface ResolvedTarget {
   readonly provider: Provider;
   readonly model: string;
+  /** Tokens the model accepts (prompt + output), when configured or known. */
+  readonly contextWindow: number | undefined;
 }
 
 export interface ModelEntry {
@@ -25,7 +27,7 @@ export interface RoutePlan {
 }
 
 export type ModelTable = ReadonlyMap<string, ModelEntry>;
-type TargetConfig = { readonly provider: string; readonly model: string };
+type TargetConfig = NonNullable<Config['models'][string]['targets']>[number];
 
 export function buildModelTable(config: Config, providers: Providers): ModelTable {
   const table = new Map<string, ModelEntry>();
@@ -34,7 +36,7 @@ export function buildModelTable(config: Config, providers: Providers): ModelTabl
     const reasons: string[] = [];
     for (const target of spec.targets ?? routerSideTargets(config, spec.router)) {
       const provider = providers.live.get(target.provider);
-      if (provider) targets.push({ provider, model: target.model });
+      if (provider) targets.push({ provider, model: target.model, contextWindow: target.contextWindow });
       else reasons.push(`provider "${target.provider}" is disabled (${providers.disabled.get(target.provider) ?? 'not configured'})`);
     }
     table.set(alias, { alias, targets, unavailable: targets.length === 0 ? reasons.join('; ') : undefined });
