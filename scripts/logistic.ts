@@ -29,7 +29,8 @@ export const PRIOR_WEIGHTS: Record<(typeof PRIOR_FEATURES)[number], number> = {
   jsonObject: 0.2,
   effortHigh: 1.5,
   effortLow: -1.5,
-  systemHint: 0.8,
+  systemHardHint: 0.8,
+  systemEasyHint: -0.6,
 };
 
 export function fitLogistic(examples: readonly Example[], options: FitOptions): ModelFile {

@@ -27,9 +27,11 @@ describe('features', () => {
       0,
     ).dense;
     const at = (name: DenseFeature) => dense[DENSE_FEATURES.indexOf(name)];
-    expect([at('turns'), at('tools'), at('jsonObject'), at('jsonSchema'), at('effortLow'), at('effortHigh'), at('systemHint')]).toEqual([
-      Math.log1p(1), Math.log1p(1), 1, 0, 1, 0, 1,
+    expect([at('turns'), at('tools'), at('jsonObject'), at('jsonSchema'), at('effortLow'), at('effortHigh'), at('systemHardHint'), at('systemEasyHint')]).toEqual([
+      Math.log1p(1), Math.log1p(1), 1, 0, 1, 0, 1, 0,
     ]);
+    const brief = featuresOf(viewOfChat({ messages: [{ role: 'system', content: 'Be concise.' }, { role: 'user', content: 'x' }] }), 0).dense;
+    expect([brief[DENSE_FEATURES.indexOf('systemHardHint')], brief[DENSE_FEATURES.indexOf('systemEasyHint')]]).toEqual([0, 1]);
   });
 
   it('hashes word n-grams into the configured buckets, deterministically', () => {
@@ -72,6 +74,9 @@ describe('DifficultyModel', () => {
     expect(model.score(viewOfChat({ ...ask, reasoning_effort: 'high' }))).toBeGreaterThan(plain);
     expect(model.score(viewOfChat({ ...ask, reasoning_effort: 'low' }))).toBeLessThan(plain);
     expect(model.score(viewOfChat({ ...ask, tools: [{ type: 'function' }] }))).toBeGreaterThan(plain);
+    const withSystem = (content: string) => model.score(viewOfChat({ messages: [{ role: 'system', content }, ...ask.messages] }));
+    expect(withSystem('Think step by step.')).toBeGreaterThan(withSystem('You are a helpful assistant.'));
+    expect(withSystem('Be concise.')).toBeLessThan(withSystem('You are a helpful assistant.'));
   });
 
   it('scores a hostile request like any other (bounded view)', () => {

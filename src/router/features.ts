@@ -43,7 +43,7 @@ export const WEIGHT_FLOORS: Readonly<Record<string, number>> = {
  * Dense features the labelled data cannot teach (every row is one user prompt with no tools,
  * response format or system message), so their weights are fixed priors in the model file.
  */
-export const PRIOR_FEATURES = ['turns', 'tools', 'jsonSchema', 'jsonObject', 'effortHigh', 'effortLow', 'systemHint'] as const;
+export const PRIOR_FEATURES = ['turns', 'tools', 'jsonSchema', 'jsonObject', 'effortHigh', 'effortLow', 'systemHardHint', 'systemEasyHint'] as const;
 
 export const DENSE_FEATURES = [...LEARNED_FEATURES, ...PRIOR_FEATURES] as const;
 export type DenseFeature = (typeof DENSE_FEATURES)[number];
@@ -85,7 +85,9 @@ for (const [bigram, kind] of [
   BIGRAM_CUES.set(pairHash(fnv1a(first), fnv1a(second)), kind);
 }
 
-const SYSTEM_HINT = /\b(?:think (?:carefully|step by step|hard)|reason (?:carefully|rigorously)|expert|rigorous|complex|difficult|advanced)\b/i;
+// Explicit hints in the system message: asks for careful reasoning, or for a short answer.
+const SYSTEM_HARD_HINT = /\b(?:think (?:carefully|step by step|hard|deeply)|reason (?:carefully|rigorously|step by step)|rigorous|complex|difficult|advanced)\b/i;
+const SYSTEM_EASY_HINT = /\b(?:be (?:brief|concise|short)|short answers?|one (?:word|sentence|line)|yes or no|answer briefly)\b/i;
 
 export function featuresOf(view: PromptView, hashBits: number): Features {
   const text = view.userText;
@@ -118,7 +120,8 @@ export function featuresOf(view: PromptView, hashBits: number): Features {
   d[i++] = view.responseFormat === 'json_object' ? 1 : 0;
   d[i++] = view.reasoningEffort === 'high' ? 1 : 0;
   d[i++] = view.reasoningEffort === 'low' || view.reasoningEffort === 'minimal' ? 1 : 0;
-  d[i++] = view.systemText !== '' && SYSTEM_HINT.test(view.systemText) ? 1 : 0;
+  d[i++] = view.systemText !== '' && SYSTEM_HARD_HINT.test(view.systemText) ? 1 : 0;
+  d[i++] = view.systemText !== '' && SYSTEM_EASY_HINT.test(view.systemText) ? 1 : 0;
   return { dense: d, hashed: words.hashed };
 }
 
