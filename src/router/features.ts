@@ -25,6 +25,9 @@ export const LEARNED_FEATURES = [
   'avgWordLength',
   'longWordShare', //   words of 10+ letters (technical vocabulary)
   'variables', //       one-letter names (x, n, p, q) per word: maths and formal logic
+  'sentences', //       log(1 + sentence ends)
+  'capitalShare', //    capitalised words per word (names, places: recall rather than reasoning)
+  'brackets', //        log(1 + parentheses and brackets)
 ] as const;
 
 /**
@@ -89,6 +92,14 @@ for (const [bigram, kind] of [
 const SYSTEM_HARD_HINT = /\b(?:think (?:carefully|step by step|hard|deeply)|reason (?:carefully|rigorously|step by step)|rigorous|complex|difficult|advanced)\b/i;
 const SYSTEM_EASY_HINT = /\b(?:be (?:brief|concise|short)|short answers?|one (?:word|sentence|line)|yes or no|answer briefly)\b/i;
 
+/**
+ * Per-word ratios are smoothed as if every text began with this many typical words: a
+ * one-word message ("hi") has no reliable average word length, and exam prompts (the
+ * training data) are never that short, so an unsmoothed ratio would extrapolate wildly.
+ */
+const SMOOTHING = 8;
+const TYPICAL_WORD_LENGTH = 4.7;
+
 export function featuresOf(view: PromptView, hashBits: number): Features {
   const text = view.userText;
   const chars = scanChars(text);
@@ -102,7 +113,7 @@ export function featuresOf(view: PromptView, hashBits: number): Features {
   d[i++] = chars.codeLines / (chars.newlines + 1);
   d[i++] = Math.log1p(words.cues.code);
   d[i++] = Math.log1p(chars.mathSymbols);
-  d[i++] = chars.digits / (text.length + 1);
+  d[i++] = chars.digits / (text.length + SMOOTHING * 6);
   d[i++] = Math.log1p(chars.tex);
   d[i++] = Math.log1p(words.cues.math);
   d[i++] = Math.log1p(words.cues.reasoning);
@@ -110,9 +121,12 @@ export function featuresOf(view: PromptView, hashBits: number): Features {
   d[i++] = Math.log1p(words.cues.constraint);
   d[i++] = Math.log1p(words.cues.negation);
   d[i++] = Math.log1p(chars.questions);
-  d[i++] = words.count === 0 ? 0 : words.letters / words.count;
-  d[i++] = words.count === 0 ? 0 : words.long / words.count;
-  d[i++] = words.count === 0 ? 0 : words.variables / words.count;
+  d[i++] = (words.letters + SMOOTHING * TYPICAL_WORD_LENGTH) / (words.count + SMOOTHING);
+  d[i++] = words.long / (words.count + SMOOTHING);
+  d[i++] = words.variables / (words.count + SMOOTHING);
+  d[i++] = Math.log1p(chars.sentences);
+  d[i++] = chars.capitals / (words.count + SMOOTHING);
+  d[i++] = Math.log1p(chars.brackets);
   // Priors.
   d[i++] = Math.log1p(Math.max(0, view.userTurns - 1));
   d[i++] = Math.log1p(view.tools);
@@ -133,10 +147,14 @@ interface CharCounts {
   digits: number;
   tex: number;
   questions: number;
+  sentences: number;
+  capitals: number;
+  brackets: number;
 }
 
 function scanChars(text: string): CharCounts {
-  let newlines = 0, fences = 0, codeLines = 0, mathSymbols = 0, digits = 0, tex = 0, questions = 0;
+  let newlines = 0, fences = 0, codeLines = 0, mathSymbols = 0, digits = 0, tex = 0, questions = 0, sentences = 0, capitals = 0, brackets = 0;
+  let previous = 32;
   let lastNonSpace = 0;
   let lineStart = true;
   let indent = 0;
@@ -153,12 +171,18 @@ function scanChars(text: string): CharCounts {
       lastNonSpace = 0;
       lineStart = true;
       indent = 0;
+      previous = 10;
       continue;
     }
     if (ch === 32 || ch === 9) {
       if (lineStart) indent += ch === 9 ? 4 : 1;
+      if (previous === 46 || previous === 33) sentences++; // ". " or "! "
+      previous = ch;
       continue;
     }
+    if (ch >= 65 && ch <= 90 && (previous === 32 || previous === 10)) capitals++;
+    if (ch === 40 || ch === 41 || ch === 91 || ch === 93) brackets++;
+    previous = ch;
     lineStart = false;
     lastNonSpace = ch;
     if (ch >= 48 && ch <= 57) digits++;
@@ -166,7 +190,7 @@ function scanChars(text: string): CharCounts {
     else if (ch === 92 || ch === 36) tex++; // \ $
     else if (ch === 63) questions++;
   }
-  return { newlines, fences, codeLines, mathSymbols, digits, tex, questions };
+  return { newlines, fences, codeLines, mathSymbols, digits, tex, questions, sentences, capitals, brackets };
 }
 
 /** = + * / ^ < > and maths and logic signs: √ ∑ ∫ π ≤ ≥ ~ | ⊃ ∨ ∧ ≡ ¬ → */
