@@ -1,3 +1,6 @@
+import {
+  BIGRAM_CUES, CODE, CONSTRAINT, CUE_KINDS, finishHash, FNV_OFFSET, fnvStep, MATH, NEGATION, NUMBER_HASH, pairHash, PLANNING, REASONING, WORD_CUES,
+} from './cue-words.ts';
 import type { PromptView } from './prompt-view.ts';
 
 // Turns a bounded view of a request into the numbers the difficulty model weighs: a few
@@ -58,36 +61,6 @@ export interface Features {
   readonly hashed: { readonly index: Uint32Array; readonly value: Float64Array; readonly length: number };
 }
 
-type Cue = 'code' | 'math' | 'reasoning' | 'planning' | 'constraint' | 'negation';
-
-const FNV_OFFSET = 0x811c9dc5;
-/** Hashes are kept to 30 bits: small integers to V8, so Map lookups allocate nothing. */
-const SMI = 0x3fffffff;
-
-// Cue words are looked up by their FNV-1a hash, so scanning allocates no strings.
-const CUES = new Map<number, Cue>();
-const cue = (kind: Cue, words: string) => words.split(' ').forEach((w) => CUES.set(fnv1a(w), kind));
-cue('code', 'code function class method variable return compile compiler bug debug python javascript typescript java rust golang sql query regex algorithm implement implementation program script api array loop recursion recursive runtime complexity');
-cue('math', 'solve equation equations integral derivative probability matrix prime theorem polynomial compute calculate sum product limit vector eigenvalue proof lemma modulo factor factorial logarithm exponent inequality geometry triangle area volume ratio percent');
-cue('reasoning', 'why explain reason reasoning prove justify derive deduce infer conclude conclusion analyze analyse evaluate assess argue argument premise implies therefore hence valid validity logically critique compare contrast');
-cue('planning', 'plan planning design architect architecture strategy roadmap outline schedule optimize optimise tradeoff tradeoffs refactor migrate steps');
-cue('constraint', 'must exactly least most without only ensure strictly format constraint constraints requirement requirements');
-cue('negation', 'not except never none neither nor false incorrect');
-
-/** Bigrams that are cues on their own. */
-const BIGRAM_CUES = new Map<number, Cue>();
-for (const [bigram, kind] of [
-  ['by step', 'reasoning'],
-  ['trade off', 'planning'],
-  ['step plan', 'planning'],
-  ['no more', 'constraint'],
-  ['fewer than', 'constraint'],
-  ['time complexity', 'code'],
-] as const) {
-  const [first, second] = bigram.split(' ') as [string, string];
-  BIGRAM_CUES.set(pairHash(fnv1a(first), fnv1a(second)), kind);
-}
-
 // Explicit hints in the system message: asks for careful reasoning, or for a short answer.
 const SYSTEM_HARD_HINT = /\b(?:think (?:carefully|step by step|hard|deeply)|reason (?:carefully|rigorously|step by step)|rigorous|complex|difficult|advanced)\b/i;
 const SYSTEM_EASY_HINT = /\b(?:be (?:brief|concise|short)|short answers?|one (?:word|sentence|line)|yes or no|answer briefly)\b/i;
@@ -111,15 +84,15 @@ export function featuresOf(view: PromptView, hashBits: number): Features {
   d[i++] = Math.log1p(chars.newlines);
   d[i++] = Math.min(chars.fences, 8);
   d[i++] = chars.codeLines / (chars.newlines + 1);
-  d[i++] = Math.log1p(words.cues.code);
+  d[i++] = Math.log1p(words.cues[CODE]!);
   d[i++] = Math.log1p(chars.mathSymbols);
   d[i++] = chars.digits / (text.length + SMOOTHING * 6);
   d[i++] = Math.log1p(chars.tex);
-  d[i++] = Math.log1p(words.cues.math);
-  d[i++] = Math.log1p(words.cues.reasoning);
-  d[i++] = Math.log1p(words.cues.planning);
-  d[i++] = Math.log1p(words.cues.constraint);
-  d[i++] = Math.log1p(words.cues.negation);
+  d[i++] = Math.log1p(words.cues[MATH]!);
+  d[i++] = Math.log1p(words.cues[REASONING]!);
+  d[i++] = Math.log1p(words.cues[PLANNING]!);
+  d[i++] = Math.log1p(words.cues[CONSTRAINT]!);
+  d[i++] = Math.log1p(words.cues[NEGATION]!);
   d[i++] = Math.log1p(chars.questions);
   d[i++] = (words.letters + SMOOTHING * TYPICAL_WORD_LENGTH) / (words.count + SMOOTHING);
   d[i++] = words.long / (words.count + SMOOTHING);
@@ -201,19 +174,18 @@ interface WordCounts {
   letters: number;
   long: number;
   variables: number;
-  cues: Record<Cue, number>;
+  /** Counts by cue kind (see cue-words.ts). */
+  cues: Int32Array;
   hashed: Features['hashed'];
 }
 
-/** Every number hashes alike: the model should not memorise numbers. */
-const NUMBER_HASH = fnv1a('0');
 
 /**
  * Words are [a-z][a-z0-9_']* and numbers [0-9]+ in the lower-cased text, hashed as they are
  * scanned (no substrings, no regex matches): one pass, nothing allocated per word.
  */
 function scanWords(lower: string, hashBits: number): WordCounts {
-  const cues: Record<Cue, number> = { code: 0, math: 0, reasoning: 0, planning: 0, constraint: 0, negation: 0 };
+  const cues = new Int32Array(CUE_KINDS);
   const hashes: number[] = [];
   const mask = (1 << hashBits) - 1;
   let count = 0;
@@ -232,7 +204,7 @@ function scanWords(lower: string, hashBits: number): WordCounts {
     const digit = c >= 48 && c <= 57;
     if (length > 0) {
       if (inNumber ? digit : letter || digit || c === 95 || c === 39) {
-        if (!inNumber) hash = Math.imul(hash ^ c, 0x01000193);
+        if (!inNumber) hash = fnvStep(hash, c);
         length++;
         continue;
       }
@@ -241,9 +213,9 @@ function scanWords(lower: string, hashBits: number): WordCounts {
       letters += length;
       if (length >= 10) long++;
       else if (length === 1 && !inNumber && firstChar !== 97 && firstChar !== 105) variables++; // not "a", "i"
-      const h = inNumber ? NUMBER_HASH : hash & SMI;
-      const kind = CUES.get(h) ?? (count > 1 ? BIGRAM_CUES.get(pairHash(previousHash, h)) : undefined);
-      if (kind !== undefined) cues[kind]++;
+      const h = inNumber ? NUMBER_HASH : finishHash(hash);
+      const kind = WORD_CUES.kind(h) || (count > 1 ? BIGRAM_CUES.kind(pairHash(previousHash, h)) : 0);
+      if (kind !== 0) cues[kind]!++;
       if (hashBits > 0) {
         hashes.push(h & mask);
         if (count > 1) hashes.push(pairHash(previousHash, h) & mask);
@@ -254,7 +226,7 @@ function scanWords(lower: string, hashBits: number): WordCounts {
     if (letter || digit) {
       inNumber = digit;
       firstChar = c;
-      hash = Math.imul(FNV_OFFSET ^ c, 0x01000193);
+      hash = fnvStep(FNV_OFFSET, c);
       length = 1;
     }
   }
@@ -267,14 +239,4 @@ function scanWords(lower: string, hashBits: number): WordCounts {
     value[i] = weight;
   }
   return { count, letters, long, variables, cues, hashed: { index, value, length: hashes.length } };
-}
-
-function pairHash(first: number, second: number): number {
-  return (Math.imul(first ^ 0x9e3779b9, 0x85ebca6b) ^ second) & SMI;
-}
-
-function fnv1a(text: string): number {
-  let h = FNV_OFFSET;
-  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
-  return h & SMI;
 }

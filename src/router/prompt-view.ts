@@ -3,8 +3,11 @@
 // no more than these caps: the text the features read is the tail of the last user message,
 // and everything else is counted, never copied.
 
-/** Characters of the last user message the text features read (its tail: the ask is usually last). */
-export const USER_TEXT_CAP = 8 * 1024;
+/**
+ * Characters of the last user message the text features read: its tail, where the ask
+ * usually is. Every prompt in the training data is shorter.
+ */
+export const USER_TEXT_CAP = 4 * 1024;
 /** Characters of system/developer text read for explicit hints. */
 export const SYSTEM_TEXT_CAP = 2 * 1024;
 /** Content parts visited over the whole request, for the text and the counts. */
