@@ -157,7 +157,7 @@ describe('npm start (compiled serve config/tollgate.yaml) without provider keys'
 
     // The demo router alias, from the compiled build (its model weights ship with it).
     const routed = await client.chat.completions
-      .create({ model: 'auto', messages: [{ role: 'user', content: 'Prove that the square root of 2 is irrational, step by step.' }] })
+      .create({ model: 'auto', messages: [{ role: 'user', content: 'Prove that there are infinitely many primes p such that p ≡ 3 (mod 4), and explain each step.' }] })
       .withResponse();
     expect(routed.data.model).toBe('mock-chat-strong-1');
     expect(routed.response.headers.get('x-tollgate-route')).toMatch(/^strong; score=0\.\d{3}; threshold=0\.5; reason=score$/);
