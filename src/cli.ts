@@ -12,7 +12,11 @@ const USAGE = `Usage:
   tollgate serve [--config FILE] [--port N] [--host H]   start the gateway (default config: config/tollgate.yaml)
   tollgate check-config FILE                           validate a config; print every problem with its path
   tollgate hash-key KEY                                print the sha256:<hex> form of a virtual key for the config
-  tollgate config-schema                               print the config's JSON Schema (for editor autocompletion)`;
+  tollgate config-schema                               print the config's JSON Schema (for editor autocompletion)
+  tollgate eval-router FILE.jsonl [--config F [--alias A] | --threshold T]
+                                                       measure the router's difficulty score on {"prompt","difficulty"} lines
+  tollgate route-scores [--config F [--alias A] | --threshold T]
+                                                       score {"prompt"} or chat request lines from stdin: {"score","side"} per line`;
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
@@ -36,6 +40,9 @@ async function main(argv: string[]): Promise<number> {
     case 'config-schema':
       process.stdout.write(`${JSON.stringify(configJsonSchema(), null, 2)}\n`);
       return 0;
+    case 'eval-router':
+    case 'route-scores':
+      return routerCommand(command, rest);
     case undefined:
     case '--help':
     case '-h':
@@ -83,6 +90,20 @@ function exitNow(logger: Logger, signal: 'SIGINT' | 'SIGTERM'): void {
   logger.flush(() => process.exit(code));
   // Exit even if the log cannot be flushed.
   setTimeout(() => process.exit(code), 1_000).unref();
+}
+
+async function routerCommand(command: 'eval-router' | 'route-scores', args: string[]): Promise<number> {
+  const out = (text: string) => process.stdout.write(text);
+  // Loaded on demand: other commands (serve, check-config) do not pay for the model.
+  const { evalRouterCommand, routeScoresCommand, UsageError } = await import('./router/eval-cli.ts');
+  try {
+    if (command === 'eval-router') return evalRouterCommand(args, out);
+    return await routeScoresCommand(args, process.stdin, out, (text) => process.stderr.write(text));
+  } catch (err) {
+    // parseArgs reports unknown options as TypeErrors with a code.
+    if (err instanceof UsageError || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) return usage((err as Error).message);
+    throw err;
+  }
 }
 
 function usage(problem: string): number {

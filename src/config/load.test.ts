@@ -306,7 +306,7 @@ describe('the loaded config is deeply frozen', () => {
     expect(Object.isFrozen(config.policies.limits)).toBe(true);
     expect(Object.isFrozen(config.providers.mock)).toBe(true);
     expect(Object.isFrozen(config.models.chat!.targets)).toBe(true);
-    expect(Object.isFrozen(config.models.chat!.targets[0])).toBe(true);
+    expect(Object.isFrozen(config.models.chat!.targets![0])).toBe(true);
     expect(Object.isFrozen(config.tenants.team!.keys)).toBe(true);
     expect(() => {
       (config.server as { port: number }).port = 1;

@@ -21,6 +21,7 @@ export function referenceProblems(raw: unknown): ReferenceProblem[] {
   const tenants = isRecord(raw.tenants) ? raw.tenants : {};
 
   for (const [alias, model] of Object.entries(models)) {
+    if (isRecord(model) && isRecord(model.router)) problems.push(...routerProblems(alias, model.router, models));
     const targets = isRecord(model) && Array.isArray(model.targets) ? model.targets : [];
     targets.forEach((target: unknown, i) => {
       if (!isRecord(target) || typeof target.provider !== 'string' || Object.hasOwn(providers, target.provider)) return;
@@ -58,6 +59,22 @@ export function referenceProblems(raw: unknown): ReferenceProblem[] {
       }
       owners.set(hash, tenant);
     });
+  }
+  return problems;
+}
+
+/** A router's sides must be aliases with targets of their own: routers do not nest. */
+function routerProblems(alias: string, router: Record<string, unknown>, models: Record<string, unknown>): ReferenceProblem[] {
+  const problems: ReferenceProblem[] = [];
+  for (const side of ['cheap', 'strong'] as const) {
+    const name = router[side];
+    if (typeof name !== 'string') continue;
+    const path = ['models', alias, 'router', side];
+    const target = Object.hasOwn(models, name) ? models[name] : undefined;
+    if (target === undefined) problems.push({ path, message: `unknown model "${name}"` });
+    else if (isRecord(target) && !Array.isArray(target.targets)) {
+      problems.push({ path, message: `"${name}" is not a model with targets (a router's sides cannot be routers)` });
+    }
   }
   return problems;
 }

@@ -93,12 +93,36 @@ const shadowSchema = z.strictObject({
   sample: z.number().min(0).max(1),
 });
 
-const modelSchema = z.strictObject({
-  targets: z.array(targetSchema).min(1, 'a model needs at least one target'),
-  /** A prompt too long for a target's context window: skip to a larger one, trim the conversation, or refuse. */
-  contextOverflow: z.enum(['fallback', 'trim', 'reject']).default('fallback'),
-  shadow: shadowSchema.optional(),
+/** A model alias that picks one of two other aliases per request by the prompt's difficulty. */
+const routerSchema = z.strictObject({
+  /** Alias for requests scoring under the threshold. */
+  cheap: z.string().min(1),
+  /** Alias for the rest. */
+  strong: z.string().min(1),
+  /** Difficulty score (0..1) from which a request goes to `strong`. */
+  threshold: z.number().min(0, 'expected a number from 0 to 1').max(1, 'expected a number from 0 to 1').default(0.5),
 });
+
+// Either `targets` or `router`: one object with a check rather than a union, so a mistake
+// inside either form is reported at its own path.
+const modelSchema = z
+  .strictObject({
+    targets: z.array(targetSchema).min(1, 'a model needs at least one target').optional(),
+    router: routerSchema.optional(),
+    /** A prompt too long for a target's context window: skip to a larger one, trim the conversation, or refuse. */
+    contextOverflow: z.enum(['fallback', 'trim', 'reject']).default('fallback'),
+    shadow: shadowSchema.optional(),
+  })
+  .check((ctx) => {
+    const { targets, router } = ctx.value;
+    if ((targets === undefined) === (router === undefined)) {
+      ctx.issues.push({
+        code: 'custom',
+        input: ctx.value,
+        message: targets === undefined ? 'a model needs "targets" or "router"' : 'a model has "targets" or "router", not both',
+      });
+    }
+  });
 
 const keyHash = z
   .string()
@@ -175,3 +199,4 @@ export type RunsConfig = z.output<typeof runsSchema>;
 export type StateConfig = z.output<typeof stateSchema>;
 export type MockProviderConfig = z.output<typeof mockProviderSchema>;
 export type ShadowConfig = z.output<typeof shadowSchema>;
+export type RouterConfig = z.output<typeof routerSchema>;

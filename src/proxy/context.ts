@@ -1,6 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { Usage } from '../metering/usage.ts';
 import type { SseEvent } from '../providers/types.ts';
+import type { RoutingDecision } from '../router/decide-side.ts';
 import type { ResolvedTarget, RoutePlan } from '../router/model-table.ts';
 import type { GatewayError } from './errors.ts';
 import type { Tenant } from './tenants.ts';
@@ -23,6 +24,8 @@ export interface RequestCtx {
   /** The parsed request body, forwarded upstream untouched except where a stage says. */
   body: Record<string, unknown> | undefined;
   alias: string | undefined;
+  /** Set by `chooseSide` for a router alias: the alias asked for, the side chosen and why. */
+  routing: RoutingDecision | undefined;
   stream: boolean;
   /** The client asked for `stream_options.include_usage`; upstream is always asked. */
   clientWantsUsage: boolean;
@@ -52,6 +55,7 @@ export function newRequestCtx(id: string, endpoint: Endpoint, incoming: Incoming
     tenant: undefined,
     body: undefined,
     alias: undefined,
+    routing: undefined,
     stream: false,
     clientWantsUsage: false,
     plan: undefined,

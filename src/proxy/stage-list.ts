@@ -9,6 +9,7 @@ import type { Endpoint, Stage } from './context.ts';
 import { authenticate } from './stages/authenticate.ts';
 import { callUpstream } from './stages/call-upstream.ts';
 import { catchErrors } from './stages/catch-errors.ts';
+import { chooseSide } from './stages/choose-side.ts';
 import { enforceLimits } from './stages/enforce-limits.ts';
 import { fitContext } from './stages/fit-context.ts';
 import { guardRun } from './stages/guard-run.ts';
@@ -42,6 +43,7 @@ export function stagesFor(endpoint: Endpoint, deps: PipelineDeps): Stage[] {
     authenticate(deps.tenants), //                            401
     parseRequest(endpoint, limits.maxBodyBytes), //           400 / 413
     enforceLimits(limits), //                                 400 (pre-policies)
+    chooseSide(deps.config, deps.models, deps.tenants), //   router alias → its cheap or strong alias; 403 / 400
     route(deps.models, deps.tenants), //                      404 / 403 / 503
     ...(chat ? [fitContext(deps.config)] : []), //            400 context_length_exceeded; skips or trims to fit the windows
     ...(chat ? [guardRunStage(deps)] : []), //                400 / 429 / 503 (agent runs: steps, tokens, cost, loops)

@@ -1,4 +1,4 @@
-import type { Config } from '../config/schema.ts';
+import type { Config, RouterConfig } from '../config/schema.ts';
 import type { Providers } from '../providers/registry.ts';
 import type { Provider } from '../providers/types.ts';
 import { knownContextWindow } from './context-windows.ts';
@@ -31,13 +31,14 @@ export interface RoutePlan {
 }
 
 export type ModelTable = ReadonlyMap<string, ModelEntry>;
+type TargetConfig = NonNullable<Config['models'][string]['targets']>[number];
 
 export function buildModelTable(config: Config, providers: Providers): ModelTable {
   const table = new Map<string, ModelEntry>();
   for (const [alias, spec] of Object.entries(config.models)) {
     const targets: ResolvedTarget[] = [];
     const reasons: string[] = [];
-    for (const target of spec.targets) {
+    for (const target of spec.targets ?? routerSideTargets(config, spec.router)) {
       const provider = providers.live.get(target.provider);
       if (provider) targets.push({ provider, model: target.model, contextWindow: target.contextWindow ?? knownContextWindow(target.model) });
       else reasons.push(`provider "${target.provider}" is disabled (${providers.disabled.get(target.provider) ?? 'not configured'})`);
@@ -45,4 +46,11 @@ export function buildModelTable(config: Config, providers: Providers): ModelTabl
     table.set(alias, { alias, targets, unavailable: targets.length === 0 ? reasons.join('; ') : undefined, shadow: resolveShadow(config, spec.shadow, providers) });
   }
   return table;
+}
+
+// A router alias (see choose-side) is listed with its sides' targets, strong first, so it is
+// live when either side is; requests through it are sent to one side's alias, never here.
+function routerSideTargets(config: Config, router: RouterConfig | undefined): readonly TargetConfig[] {
+  if (router === undefined) return [];
+  return [...(config.models[router.strong]?.targets ?? []), ...(config.models[router.cheap]?.targets ?? [])];
 }

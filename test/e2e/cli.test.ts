@@ -142,7 +142,7 @@ describe('npm start (compiled serve config/tollgate.yaml) without provider keys'
     const startup = gateway.logs.find((l) => l.msg?.startsWith('Tollgate listening on'))!;
     expect(startup.providers).toEqual(['mock (mock)']);
     expect(startup.disabledProviders).toEqual({ openai: 'OPENAI_API_KEY is not set' });
-    expect(startup.models).toEqual(['mock-chat', 'mock-embedding']);
+    expect(startup.models).toEqual(['mock-chat', 'mock-chat-strong', 'mock-embedding', 'auto']);
     await gateway.waitForLog((l) => l.msg === 'provider "openai" is disabled: OPENAI_API_KEY is not set');
     const mockOnly = await gateway.waitForLog((l) => /only/.test(l.msg ?? '') && /mock/.test(l.msg ?? ''));
     expect(mockOnly.msg).toMatch(/serving the built-in mock provider only/);
@@ -154,6 +154,13 @@ describe('npm start (compiled serve config/tollgate.yaml) without provider keys'
     expect(response.status).toBe(200);
     expect(data.choices[0]?.message.content).toBe('Echo: ping');
     expect(data.model).toBe('mock-chat-1');
+
+    // The demo router alias, from the compiled build (its model weights ship with it).
+    const routed = await client.chat.completions
+      .create({ model: 'auto', messages: [{ role: 'user', content: 'Prove that there are infinitely many primes p such that p ≡ 3 (mod 4), and explain each step.' }] })
+      .withResponse();
+    expect(routed.data.model).toBe('mock-chat-strong-1');
+    expect(routed.response.headers.get('x-tollgate-route')).toMatch(/^strong; score=0\.\d{3}; threshold=0\.5; reason=score$/);
 
     // The demo tenant may not use the (disabled) real models.
     const denied = await client.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'x' }] }).catch((e: unknown) => e);

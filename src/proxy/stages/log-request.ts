@@ -3,6 +3,7 @@ import type { RequestCtx, Stage } from '../context.ts';
 import { toGatewayError } from '../errors.ts';
 import { gatewayEndOf, type GatewayEnd } from '../gateway-end.ts';
 import { tapStream } from '../stream-tap.ts';
+import { routingLogFields } from '../../router/routing-log.ts';
 
 /**
  * One log line per request, written when the response is really over: for a stream, when
@@ -45,6 +46,7 @@ function write(logger: Logger, enabled: boolean, ctx: RequestCtx, status: number
     endpoint: ctx.endpoint,
     tenant: ctx.tenant?.name,
     alias: ctx.alias,
+    ...routingLogFields(ctx.routing),
     provider: ctx.target?.provider.name,
     model: ctx.target?.model,
     stream: ctx.stream,

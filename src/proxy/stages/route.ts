@@ -11,7 +11,8 @@ export function route(models: ModelTable, tenants: TenantDirectory): Stage {
     if (entry === undefined) {
       throw new GatewayError('model_not_found', `The model '${alias}' does not exist.`, { param: 'model' });
     }
-    if (!tenants.allows(ctx.tenant!, alias)) {
+    // A side chosen by `chooseSide` is allowed through its router alias, checked there.
+    if (!tenants.allows(ctx.tenant!, ctx.routing?.requested ?? alias)) {
       throw new GatewayError('model_not_allowed', `This key may not use the model '${alias}'.`, { param: 'model' });
     }
     if (entry.targets.length === 0) {
