@@ -29,7 +29,7 @@ const SIDES = `
 describe('router models in the config', () => {
   it('accepts a router over two target aliases, threshold defaulting to 0.5', () => {
     const loaded = parseConfig(config(`${SIDES}\n  auto: { router: { cheap: small, strong: big } }`), 'test.yaml', {});
-    expect(loaded.config.models.auto).toEqual({ router: { cheap: 'small', strong: 'big', threshold: 0.5 } });
+    expect(loaded.config.models.auto).toMatchObject({ router: { cheap: 'small', strong: 'big', threshold: 0.5 } });
   });
 
   it('reports a model with both forms, or neither', () => {
