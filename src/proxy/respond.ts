@@ -9,7 +9,7 @@ const CLOSE = { connection: 'close' } as const;
 
 export function toResponse(result: Result, requestId: string, stop: AbortSignal, closing: boolean): Response {
   if (result.kind === 'json') {
-    return new Response(result.text ?? JSON.stringify(result.body), {
+    return new Response((result.bytes as Uint8Array<ArrayBuffer> | undefined) ?? JSON.stringify(result.body), {
       status: result.status,
       headers: { 'content-type': 'application/json', 'x-request-id': requestId, ...(closing ? CLOSE : undefined), ...result.headers },
     });

@@ -1,10 +1,9 @@
 import { GatewayError } from '../../proxy/errors.ts';
+import { scrub } from './scrub.ts';
 
 // Turns whatever a provider sent back into one of our errors. Provider bodies are read
 // leniently: OpenAI's envelope, a bare string error, FastAPI's `detail`, a numeric `code`,
 // HTML from a proxy in front, or nothing at all. Secrets are scrubbed from every message.
-
-const MAX_MESSAGE = 1000;
 
 interface UpstreamErrorInfo {
   message: string | undefined;
@@ -74,15 +73,6 @@ export function upstreamReportedError(provider: string, text: string, where: 'st
   const info = readUpstreamError(text);
   const message = info.message === undefined ? 'no message' : scrub(info.message, secrets);
   return new GatewayError('upstream_error', `Provider "${provider}" reported an error in its ${where}: ${message}`);
-}
-
-export function scrub(message: string, secrets: readonly string[]): string {
-  // Redact before truncating, so a secret that straddles the cut cannot leak in part.
-  let out = message;
-  for (const secret of secrets) {
-    if (secret.length >= 4) out = out.replaceAll(secret, '[redacted]');
-  }
-  return out.length > MAX_MESSAGE ? `${out.slice(0, MAX_MESSAGE)}…` : out;
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {
