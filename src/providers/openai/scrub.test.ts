@@ -38,7 +38,8 @@ describe('scrub: configured secrets', () => {
     for (const at of [985, 990, 995, 999]) {
       const out = scrub(`${'x'.repeat(at)}${KEY}${'z'.repeat(64 * 1024)}`, [KEY]);
       expect(out).not.toContain(KEY.slice(0, 12));
-      expect('[redacted]'.startsWith(out.slice(at, MAX_MESSAGE))).toBe(true);
+      const kept = out.slice(at, MAX_MESSAGE);
+      expect(kept.startsWith('[redacted]') || '[redacted]'.startsWith(kept)).toBe(true);
     }
   });
 
