@@ -35,6 +35,15 @@ describe('non-streaming answers are bounded by maxResponseBytes', () => {
     expect((await h.fake.waitForAbort()).path).toBe('/v1/chat/completions');
   });
 
+  it('a declared Content-Length over the limit is refused before any of the body arrives', async () => {
+    // The body then trickles a byte at a time: only the declared length can tell in time.
+    h.fake.enqueue({ endless: true, chunkDelayMs: 100, headers: { 'content-length': String(200 * MB) } });
+    const res = await h.post('/v1/chat/completions', { model: 'strict', messages: user });
+    expect(res.status).toBe(502);
+    expect((await errorOf(res)).code).toBe('upstream_response_too_large');
+    await h.fake.waitForAbort();
+  });
+
   it('a 3 MB embeddings answer is refused the same way', async () => {
     h.fake.enqueue({ hugeBody: { bytes: 3 * MB, shape: 'embeddings', declareLength: false } });
     const res = await h.post('/v1/embeddings', { model: 'strict-embed', input: 'x' });
@@ -168,7 +177,7 @@ describe('deadlines', () => {
 
   it('a client that pauses reading longer than the idle limit still gets the whole answer', async () => {
     // Far more than socket buffers hold, so the gateway is held back by the client.
-    h.fake.enqueue({ content: 'x'.repeat(24 * MB), chunks: 384 });
+    h.fake.enqueue({ bigStream: { events: 512, eventBytes: 64 * 1024 } });
     const res = await h.post('/v1/chat/completions', { model: 'chat', stream: true, messages: user });
     expect(res.status).toBe(200);
     const reader = res.body!.getReader();

@@ -89,6 +89,18 @@ function sendKeyEcho(ex: Exchange, b: Behaviour): void {
   ex.res.end(body);
 }
 
+/** Streaming: many large content events, written as the reader takes them. */
+export async function streamBig(ex: Exchange, b: Behaviour, first: string): Promise<void> {
+  const big = b.bigStream!;
+  ex.res.writeHead(200, { 'cache-control': 'no-cache', ...responseHeaders(ex, b, b.contentType ?? SSE_TYPE) });
+  if (!(await write(ex, `data: ${first}\n\n`))) return;
+  const content = Buffer.from(
+    `data: {"id": "chatcmpl-big", "object": "chat.completion.chunk", "choices": [{"index": 0, "delta": {"content": "${'z'.repeat(big.eventBytes)}"}, "finish_reason": null}]}\n\n`,
+  );
+  for (let i = 0; i < big.events; i++) if (!(await write(ex, content))) return;
+  ex.res.end('data: {"id": "chatcmpl-big", "object": "chat.completion.chunk", "choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}]}\n\ndata: [DONE]\n\n');
+}
+
 /** Streaming: one normal event, then one giant `data:` line. */
 export async function streamGiantLine(ex: Exchange, b: Behaviour, first: string): Promise<void> {
   const giant = b.giantSseLine!;

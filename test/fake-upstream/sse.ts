@@ -1,5 +1,5 @@
 import type { Exchange } from './exchange.ts';
-import { streamGiantLine } from './hostile.ts';
+import { streamBig, streamGiantLine } from './hostile.ts';
 import { responseHeaders, SSE_TYPE } from './respond.ts';
 import type { Behaviour } from './types.ts';
 
@@ -28,6 +28,7 @@ function encode(e: SseEvent): string {
  */
 export async function streamSse(ex: Exchange, b: Behaviour, plan: SsePlan): Promise<void> {
   if (b.giantSseLine) return streamGiantLine(ex, b, plan.events[0]!.data);
+  if (b.bigStream) return streamBig(ex, b, plan.events[0]!.data);
   ex.res.writeHead(200, { 'cache-control': 'no-cache', ...responseHeaders(ex, b, b.contentType ?? SSE_TYPE) });
   // Headers go out immediately so time-to-first-byte does not wait for the first event.
   ex.res.flushHeaders();

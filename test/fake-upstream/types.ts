@@ -60,6 +60,11 @@ export interface Behaviour {
    * answer sends its headers and then one byte of padding every `chunkDelayMs`.
    */
   endless?: boolean;
+  /**
+   * Streaming: `events` content events of about `eventBytes` each, built as they are sent
+   * (with backpressure), then a finish event and [DONE]: a long answer that costs the fake nothing.
+   */
+  bigStream?: { events: number; eventBytes: number };
   /** Non-streaming: split the JSON body into this many writes, `chunkDelayMs` apart. */
   bodyPieces?: number;
   /** Streaming: after `data: [DONE]`, wait this long before ending the response. */
