@@ -16,9 +16,10 @@ const EDGE_BYTES = 64 * 1024;
 /** A usage object is a few hundred bytes; one this long is not what we are looking for. */
 const MAX_USAGE_CHARS = 16 * 1024;
 
-const ERROR_FIRST = /^\s*\{\s*"error"\s*:\s*(?!null\b|false\b|""|0\b)/;
+// (The lookahead takes the spaces itself, so backtracking cannot step around it.)
+const ERROR_FIRST = /^\s*\{\s*"error"\s*:(?!\s*(?:null\b|false\b|""|0\b))/;
 // A key is preceded by `{` or `,`; inside a string its quotes would be escaped.
-const ERROR_KEY = /[{,]\s*"error"\s*:\s*(?!null\b|false\b|""|0\b)/;
+const ERROR_KEY = /[{,]\s*"error"\s*:(?!\s*(?:null\b|false\b|""|0\b))/;
 const USAGE_KEY = /"usage"\s*:\s*\{/g;
 
 export interface JsonBodyFacts {
