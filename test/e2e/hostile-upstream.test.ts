@@ -115,6 +115,15 @@ describe('streams are bounded per event', () => {
     expect(line).toMatchObject({ promptTokens: 7, completionTokens: 3, usageSource: 'upstream' });
   });
 
+  it('a chunk that says "error": null is content, not an error', async () => {
+    h.fake.enqueue({
+      rawBody: 'data: {"error": null, "choices": [{"index": 0, "delta": {"content": "fine"}, "finish_reason": "stop"}]}\n\ndata: [DONE]\n\n',
+    });
+    const events = await sseData(await h.post('/v1/chat/completions', { model: 'chat', stream: true, messages: user }));
+    expect(events).toHaveLength(2);
+    expect(events.at(-1)).toBe('[DONE]');
+  });
+
   it('an event stream must be the content type, not merely mentioned in it', async () => {
     h.fake.enqueue({ contentType: 'application/json; note=text/event-stream' });
     const res = await h.post('/v1/chat/completions', { model: 'chat', stream: true, messages: user });

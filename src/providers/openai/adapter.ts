@@ -7,7 +7,7 @@ import { parseSse, type SseLimits } from '../sse-parser.ts';
 import { withFirst } from '../../proxy/stream-tap.ts';
 import { declaredLength, readBounded, tooLarge } from './bounded-body.ts';
 import { CallGuard } from './call-guard.ts';
-import { inspectJsonBody } from './json-body.ts';
+import { inspectJsonBody, OPENS_WITH_ERROR } from './json-body.ts';
 import { upstreamReportedError, upstreamStatusError } from './upstream-errors.ts';
 
 // Any OpenAI-compatible API behind a base URL (OpenAI, Azure, vLLM, Ollama, Groq, ...).
@@ -16,7 +16,6 @@ import { upstreamReportedError, upstreamStatusError } from './upstream-errors.ts
 
 const MAX_ERROR_BODY = 64 * 1024;
 const USER_AGENT = `tollgate/${(createRequire(import.meta.url)('../../../package.json') as { version: string }).version}`;
-const ERROR_EVENT = /^\s*\{\s*"error"\s*:/;
 // The media type itself, not merely a mention of it (`application/json; x=text/event-stream`).
 const EVENT_STREAM = /^\s*text\/event-stream\s*(?:;|$)/i;
 
@@ -115,7 +114,7 @@ export class OpenAIProvider implements Provider {
     }
     // A 2xx that is not an event stream, to a streaming request: some servers report
     // errors this way. Use its error if it has one; otherwise say what went wrong.
-    if (ERROR_EVENT.test(text)) throw upstreamReportedError(this.name, text, 'body', this.#secrets);
+    if (OPENS_WITH_ERROR.test(text)) throw upstreamReportedError(this.name, text, 'body', this.#secrets);
     throw new GatewayError('upstream_error', `Provider "${this.name}" answered a streaming request with ${contentType || 'no content type'}, not an event stream.`);
   }
 
@@ -160,7 +159,7 @@ export class OpenAIProvider implements Provider {
           done = true;
           continue;
         }
-        if (event.event === 'error' || ERROR_EVENT.test(event.data)) {
+        if (event.event === 'error' || OPENS_WITH_ERROR.test(event.data)) {
           throw upstreamReportedError(this.name, event.data, 'stream', this.#secrets);
         }
         yield { data: event.data };

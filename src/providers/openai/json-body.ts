@@ -16,8 +16,11 @@ const EDGE_BYTES = 64 * 1024;
 /** A usage object is a few hundred bytes; one this long is not what we are looking for. */
 const MAX_USAGE_CHARS = 16 * 1024;
 
-// (The lookahead takes the spaces itself, so backtracking cannot step around it.)
-const ERROR_FIRST = /^\s*\{\s*"error"\s*:(?!\s*(?:null\b|false\b|""|0\b))/;
+/**
+ * A JSON text whose first key is a non-empty "error" (a null or false error is no error; the
+ * lookahead takes the spaces itself, so backtracking cannot step around it).
+ */
+export const OPENS_WITH_ERROR = /^\s*\{\s*"error"\s*:(?!\s*(?:null\b|false\b|""|0\b))/;
 // A key is preceded by `{` or `,`; inside a string its quotes would be escaped.
 const ERROR_KEY = /[{,]\s*"error"\s*:(?!\s*(?:null\b|false\b|""|0\b))/;
 const USAGE_KEY = /"usage"\s*:\s*\{/g;
@@ -53,7 +56,7 @@ function inspectEdges(bytes: Buffer, provider: string): JsonBodyFacts {
   // A multi-byte character cut at a window's edge decodes as U+FFFD; nothing searched for is one.
   const head = bytes.toString('utf8', first, first + EDGE_BYTES);
   const tail = bytes.toString('utf8', Math.max(first, last + 1 - EDGE_BYTES), last + 1);
-  if (ERROR_FIRST.test(head)) return { usage: undefined, errorText: head };
+  if (OPENS_WITH_ERROR.test(head)) return { usage: undefined, errorText: head };
   if (ERROR_KEY.test(tail.slice(-2048))) return { usage: undefined, errorText: '' };
   return { usage: findUsage(tail) ?? findUsage(head), errorText: undefined };
 }
