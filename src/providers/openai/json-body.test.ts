@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { FULL_PARSE_BYTES, findUsage, inspectJsonBody } from './json-body.ts';
+import { findUsage } from '../usage-scan.ts';
+import { FULL_PARSE_BYTES, inspectJsonBody } from './json-body.ts';
 
 const USAGE = { prompt_tokens: 5, completion_tokens: 7, total_tokens: 12 };
 const METERED = { promptTokens: 5, completionTokens: 7, totalTokens: 12, source: 'upstream' };

@@ -1,5 +1,6 @@
 import { usageFromOpenAI, type Usage } from '../../metering/usage.ts';
 import { GatewayError } from '../../proxy/errors.ts';
+import { findUsage } from '../usage-scan.ts';
 
 // Checks a provider's non-streaming body without building it as objects. The gateway relays
 // the bytes as they are; it needs only `usage` for metering and must notice a body that is
@@ -13,8 +14,6 @@ import { GatewayError } from '../../proxy/errors.ts';
 export const FULL_PARSE_BYTES = 256 * 1024;
 /** How much of each end of a large body is decoded and searched. */
 const EDGE_BYTES = 64 * 1024;
-/** A usage object is a few hundred bytes; one this long is not what we are looking for. */
-const MAX_USAGE_CHARS = 16 * 1024;
 
 /**
  * A JSON text whose first key is a non-empty "error" (a null or false error is no error; the
@@ -23,7 +22,6 @@ const MAX_USAGE_CHARS = 16 * 1024;
 export const OPENS_WITH_ERROR = /^\s*\{\s*"error"\s*:(?!\s*(?:null\b|false\b|""|0\b))/;
 // A key is preceded by `{` or `,`; inside a string its quotes would be escaped.
 const ERROR_KEY = /[{,]\s*"error"\s*:(?!\s*(?:null\b|false\b|""|0\b))/;
-const USAGE_KEY = /"usage"\s*:\s*\{/g;
 
 export interface JsonBodyFacts {
   readonly usage: Usage | undefined;
@@ -59,40 +57,6 @@ function inspectEdges(bytes: Buffer, provider: string): JsonBodyFacts {
   if (OPENS_WITH_ERROR.test(head)) return { usage: undefined, errorText: head };
   if (ERROR_KEY.test(tail.slice(-2048))) return { usage: undefined, errorText: '' };
   return { usage: findUsage(tail) ?? findUsage(head), errorText: undefined };
-}
-
-/** Parses the last `"usage": {...}` object in `text`, if there is one. */
-export function findUsage(text: string): Usage | undefined {
-  let start = -1;
-  USAGE_KEY.lastIndex = 0;
-  for (let m = USAGE_KEY.exec(text); m !== null; m = USAGE_KEY.exec(text)) {
-    if (text.charCodeAt(m.index - 1) !== 92 /* \ */) start = m.index + m[0].length - 1;
-  }
-  if (start === -1) return undefined;
-  const end = matchingBrace(text, start);
-  if (end === -1) return undefined;
-  try {
-    return usageFromOpenAI(JSON.parse(text.slice(start, end + 1)));
-  } catch {
-    return undefined;
-  }
-}
-
-/** Index of the `}` closing the object opened at `open`, skipping strings; -1 if not near. */
-function matchingBrace(text: string, open: number): number {
-  const limit = Math.min(text.length, open + MAX_USAGE_CHARS);
-  let depth = 0;
-  let inString = false;
-  for (let i = open; i < limit; i++) {
-    const c = text.charCodeAt(i);
-    if (inString) {
-      if (c === 92 /* \ */) i++;
-      else if (c === 34 /* " */) inString = false;
-    } else if (c === 34) inString = true;
-    else if (c === 123 /* { */) depth++;
-    else if (c === 125 /* } */ && --depth === 0) return i;
-  }
-  return -1;
 }
 
 function isSpace(byte: number | undefined): boolean {
