@@ -55,6 +55,12 @@ describe('readUpstreamError', () => {
     });
   });
 
+  it('reads only the start of a huge non-JSON body, and a lone < is not a tag', () => {
+    const message = readUpstreamError(`<b>bad</b> a<b c ${'<'.repeat(64 * 1024)}`).message!;
+    expect(message.startsWith('bad a<b c <<<')).toBe(true);
+    expect(message.length).toBeLessThanOrEqual(16 * 1024);
+  });
+
   it('has no message for an empty or whitespace body, or JSON without one', () => {
     expect(readUpstreamError('').message).toBeUndefined();
     expect(readUpstreamError('  \n ').message).toBeUndefined();

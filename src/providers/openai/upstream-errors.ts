@@ -1,6 +1,8 @@
 import { GatewayError } from '../../proxy/errors.ts';
 import { scrub } from './scrub.ts';
 
+const MAX_PLAIN_CHARS = 16 * 1024;
+
 // Turns whatever a provider sent back into one of our errors. Provider bodies are read
 // leniently: OpenAI's envelope, a bare string error, FastAPI's `detail`, a numeric `code`,
 // HTML from a proxy in front, or nothing at all. Secrets are scrubbed from every message.
@@ -18,7 +20,9 @@ export function readUpstreamError(text: string): UpstreamErrorInfo {
   try {
     parsed = JSON.parse(text);
   } catch {
-    const plain = text.replace(/<[^>]*>/g, ' ').replace(/\s+/g, ' ').trim();
+    // Only the start can reach the client (messages are cut to 1000 characters), and a tag
+    // never spans a `<`: both keep this linear on a hostile body (64 KB of `<` took seconds).
+    const plain = text.slice(0, MAX_PLAIN_CHARS).replace(/<[^<>]*>/g, ' ').replace(/\s+/g, ' ').trim();
     info.message = plain === '' ? undefined : plain;
     return info;
   }
