@@ -68,6 +68,7 @@ describe('parseConfig defaults', () => {
       query: {},
       timeouts: { connect: 10_000, firstByte: 120_000, idle: 120_000, total: 600_000 },
       maxConnections: 512,
+      maxResponseBytes: 64 * 1024 * 1024,
     });
     expect(config.tenants.other).toEqual({ keys: [KEY_B], models: ['*'] });
   });
@@ -80,6 +81,14 @@ logging: { level: debug, requests: false }
     expect(config.server.host).toBe('127.0.0.1');
     expect(config.server.port).toBe(0);
     expect(config.logging).toEqual({ level: 'debug', requests: false });
+  });
+
+  it('reads providers.NAME.maxResponseBytes as a size, and refuses one under 1kb', () => {
+    const withLimit = (size: string) =>
+      `${MINIMAL}`.replace('providers:\n', `providers:\n  oa: { kind: openai, baseUrl: "https://api.example.com/v1", maxResponseBytes: ${size} }\n`);
+    const { config } = load(withLimit('2mb'));
+    expect(config.providers.oa).toMatchObject({ maxResponseBytes: 2 * 1024 * 1024 });
+    expect(() => load(withLimit('100b'))).toThrow(/providers\.oa\.maxResponseBytes/);
   });
 });
 

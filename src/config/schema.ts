@@ -66,6 +66,12 @@ const openaiProviderSchema = z.strictObject({
   query: z.record(z.string(), z.string()).default({}),
   timeouts: timeoutsSchema.default(timeoutsSchema.parse({})),
   maxConnections: z.number().int().min(1).max(65536).default(512),
+  /**
+   * Largest answer read from this provider: a non-streaming body, or one event of a stream.
+   * Past it the call is cancelled with 502 upstream_response_too_large, so memory per request
+   * stays bounded whatever the provider sends.
+   */
+  maxResponseBytes: byteSize().pipe(z.number().min(1024, 'expected at least 1kb')).default(64 * 1024 * 1024),
 });
 
 const mockProviderSchema = z.strictObject({

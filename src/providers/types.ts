@@ -19,9 +19,11 @@ export interface UpstreamCall {
 
 export interface JsonReply {
   readonly kind: 'json';
-  /** The provider's body, exactly as received, so it is relayed without re-serialising. */
-  readonly text: string;
-  readonly body: Record<string, unknown>;
+  /**
+   * The provider's body (a JSON object), exactly as received: relayed as is, never decoded
+   * or parsed whole by the gateway, so a large answer is held in memory once.
+   */
+  readonly bytes: Uint8Array;
   readonly usage: Usage | undefined;
 }
 

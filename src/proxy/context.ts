@@ -72,8 +72,8 @@ export interface JsonResult {
   readonly kind: 'json';
   readonly status: number;
   readonly body: unknown;
-  /** `body` already serialised (e.g. the provider's bytes), sent as is when present. */
-  readonly text?: string;
+  /** The body already serialised (the provider's bytes), sent as is in place of `body`. */
+  readonly bytes?: Uint8Array;
   readonly headers?: Readonly<Record<string, string>>;
 }
 

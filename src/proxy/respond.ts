@@ -15,7 +15,7 @@ export function toResponse(
   extraHeaders: Readonly<Record<string, string>>,
 ): Response {
   if (result.kind === 'json') {
-    return new Response(result.text ?? JSON.stringify(result.body), {
+    return new Response((result.bytes as Uint8Array<ArrayBuffer> | undefined) ?? JSON.stringify(result.body), {
       status: result.status,
       headers: { 'content-type': 'application/json', 'x-request-id': requestId, ...extraHeaders, ...(closing ? CLOSE : undefined), ...result.headers },
     });

@@ -109,4 +109,12 @@ describe('relayChatStream', () => {
     expect(await readAllData(relayed.events)).toEqual([odd]);
     expect((await relayed.usage).source).toBe('estimated');
   });
+
+  it('reads usage from the tail of a giant event without parsing it, and relays the event as it is', async () => {
+    const giant = chunk({ choices: [{ index: 0, delta: { content: 'x'.repeat(200_000) }, finish_reason: 'stop' }], usage: { prompt_tokens: 3, completion_tokens: 4, total_tokens: 7 } });
+    const relayed = relayChatStream(scriptedEvents([ROLE, giant]).iterator, false, BODY);
+    const out = await readAllData(relayed.events);
+    expect(out[1]).toBe(giant);
+    expect(await relayed.usage).toEqual({ promptTokens: 3, completionTokens: 4, totalTokens: 7, source: 'upstream' });
+  });
 });

@@ -1,5 +1,6 @@
 import { estimateTokens, usageFromOpenAI, type Usage } from '../metering/usage.ts';
 import type { SseEvent } from '../providers/types.ts';
+import { findUsage } from '../providers/usage-scan.ts';
 import { tapStream } from './stream-tap.ts';
 
 // Watches a chat stream for the provider's usage chunk (the gateway always asks for one)
@@ -7,6 +8,11 @@ import { tapStream } from './stream-tap.ts';
 // chunk that carries usage is parsed, found by a cheap text test first.
 
 const HAS_USAGE = /"usage"\s*:\s*\{/;
+// Usage chunks are a few hundred bytes. A giant event that mentions usage is not parsed
+// whole (that would block the event loop for as long as the event is large): its usage is
+// read from its tail and the event is relayed as it is.
+const PARSE_WHOLE_CHARS = 64 * 1024;
+const TAIL_CHARS = 16 * 1024;
 
 export interface RelayedStream {
   readonly events: AsyncIterable<SseEvent>;
@@ -26,6 +32,10 @@ export function relayChatStream(
     map(event) {
       chunks++;
       if (!HAS_USAGE.test(event.data)) return event;
+      if (event.data.length > PARSE_WHOLE_CHARS) {
+        reported = findUsage(event.data.slice(-TAIL_CHARS)) ?? reported;
+        return event;
+      }
       let chunk: Record<string, unknown>;
       try {
         chunk = JSON.parse(event.data);

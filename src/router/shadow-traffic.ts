@@ -4,6 +4,7 @@ import type { PriceBook } from '../metering/pricing.ts';
 import type { Usage } from '../metering/usage.ts';
 import type { Providers } from '../providers/registry.ts';
 import type { Provider } from '../providers/types.ts';
+import { jsonOfBytes } from '../proxy/answer-json.ts';
 import { toGatewayError } from '../proxy/errors.ts';
 import { sameToolCalls, summarizeCompletion, type AnswerSummary } from './answer-summary.ts';
 import { BackgroundQueue, type QueueLimits } from './background-queue.ts';
@@ -121,7 +122,7 @@ export class ShadowTraffic {
     try {
       const reply = await target.provider.chat({ body, requestId: `${mirror.reqId}-shadow`, signal }, false);
       if (reply.kind !== 'json') throw new Error('a non-streaming call answered with a stream');
-      outcome = { status: 200, latencyMs: performance.now() - started, usage: reply.usage, answer: summarizeCompletion(reply.body) };
+      outcome = { status: 200, latencyMs: performance.now() - started, usage: reply.usage, answer: summarizeCompletion(jsonOfBytes(reply.bytes)) };
     } catch (err) {
       if (stop.aborted) return; // shutting down: counted as cancelled, nothing to compare
       const error = toGatewayError(err);

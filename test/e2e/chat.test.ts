@@ -144,7 +144,7 @@ describe('embeddings and models', () => {
 
   it('lists only the live models this key may use', async () => {
     const teamA = (await h.client().models.list()).data.map((m) => m.id).sort();
-    expect(teamA).toEqual(['chat', 'embed', 'mock-chat', 'quick', 'unreachable', 'vendor/with-slash']);
+    expect(teamA).toEqual(['chat', 'embed', 'mock-chat', 'quick', 'strict', 'strict-embed', 'unreachable', 'vendor/with-slash']);
     const teamB = (await h.client(OTHER_KEY).models.list()).data.map((m) => m.id);
     expect(teamB).toEqual(['mock-chat']);
   });

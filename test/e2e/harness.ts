@@ -58,6 +58,13 @@ providers:
     baseUrl: ${fake.url}
     apiKey: ${UPSTREAM_KEY}
     timeouts: { firstByte: 300ms, idle: 300ms, total: 5s }
+  strict:
+    kind: openai
+    baseUrl: ${fake.url}
+    apiKey: ${UPSTREAM_KEY}
+    maxConnections: 1
+    maxResponseBytes: 1mb
+    timeouts: { firstByte: 1s, idle: 1s, total: 3s }
   nowhere:
     kind: openai
     baseUrl: http://127.0.0.1:9/v1
@@ -71,6 +78,8 @@ models:
   chat: { targets: [{ provider: fake, model: fake-model }] }
   embed: { targets: [{ provider: fake, model: fake-embedding }] }
   quick: { targets: [{ provider: quick, model: fake-model }] }
+  strict: { targets: [{ provider: strict, model: fake-model }] }
+  strict-embed: { targets: [{ provider: strict, model: fake-embedding }] }
   unreachable: { targets: [{ provider: nowhere, model: m }] }
   keyless: { targets: [{ provider: keyless, model: m }] }
   mock-chat: { targets: [{ provider: mock, model: mock-1 }] }
@@ -78,7 +87,7 @@ models:
 tenants:
   team-a:
     keys: ["${hashKey(TEAM_KEY)}"]
-    models: [chat, embed, quick, unreachable, keyless, mock-chat, vendor/with-slash]
+    models: [chat, embed, quick, strict, strict-embed, unreachable, keyless, mock-chat, vendor/with-slash]
   team-b:
     keys: ["${hashKey(OTHER_KEY)}"]
     models: [mock-chat]

@@ -55,7 +55,7 @@ export const chatCompletionsRoute: Route = {
     }
     const answer = answerFor(ex, b, body);
     if (!answersAsStream(requestedStream, b)) {
-      sendJson(ex, b, 200, buildCompletion(answer), b.contentType);
+      await sendJson(ex, b, 200, buildCompletion(answer), b.contentType);
       return;
     }
     const streamOptions = body.stream_options as { include_usage?: unknown } | undefined;

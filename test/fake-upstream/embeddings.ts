@@ -86,7 +86,7 @@ export const embeddingsRoute: Route = {
         ? requested
         : nativeDimensions(model);
     const promptTokens = b.usage?.prompt_tokens ?? inputs.reduce((sum, i) => sum + i.tokens, 0);
-    sendJson(ex, b, 200, {
+    await sendJson(ex, b, 200, {
       object: 'list',
       data: inputs.map((input, index) => ({
         object: 'embedding',

@@ -216,3 +216,43 @@ async function until(condition: () => boolean, timeoutMs = 2000): Promise<void> 
     await new Promise((r) => setTimeout(r, 5));
   }
 }
+
+describe('hostile behaviours', () => {
+  const post = (body: object) =>
+    fetch(`${fake.url}/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: 'Bearer sk-test-key' }, body: JSON.stringify(body) });
+
+  it('hugeBody writes valid JSON of about the size asked, declared or chunked, with usage at the end', async () => {
+    for (const declareLength of [true, false]) {
+      for (const shape of ['chat', 'embeddings'] as const) {
+        fake.enqueue({ hugeBody: { bytes: 300_000, shape, declareLength } });
+        const res = await post({ model: 'm', messages });
+        expect(res.headers.get('content-length') !== null).toBe(declareLength);
+        const text = await res.text();
+        expect(Math.abs(text.length - 300_000)).toBeLessThan(20);
+        expect(JSON.parse(text).usage).toEqual({ prompt_tokens: 11, completion_tokens: 22, total_tokens: 33 });
+        expect(text).toMatch(/"usage": \{/);
+      }
+    }
+  });
+
+  it('giantSseLine sends one normal event, then one line of the size asked', async () => {
+    fake.enqueue({ giantSseLine: { bytes: 200_000, finish: true } });
+    const text = await (await post({ model: 'm', messages, stream: true })).text();
+    const events = text.split('\n\n').filter(Boolean);
+    expect(events).toHaveLength(3);
+    expect(events[1]!.length).toBeGreaterThan(200_000);
+    expect(JSON.parse(events[1]!.slice('data: '.length)).choices[0].delta.content).toMatch(/^y+$/);
+    expect(events[2]).toBe('data: [DONE]');
+  });
+
+  it('echoKey quotes the caller key as asked; records say which connection carried each request', async () => {
+    fake.enqueue({ echoKey: { as: 'prefix', prefix: 6 } });
+    const res = await post({ model: 'm', messages });
+    expect(res.status).toBe(400);
+    expect(((await res.json()) as { error: { message: string } }).error.message).toContain('provided: sk-tes.');
+    await post({ model: 'm', messages });
+    const [a, b] = fake.requests;
+    expect(a!.connection).toBeGreaterThan(0);
+    expect(fake.connections).toBeGreaterThanOrEqual(Math.max(a!.connection, b!.connection));
+  });
+});

@@ -1,5 +1,6 @@
 import type { OutgoingHttpHeaders } from 'node:http';
 import type { Exchange } from './exchange.ts';
+import { applyHostileJson, write } from './hostile.ts';
 import type { Behaviour } from './types.ts';
 
 export const JSON_TYPE = 'application/json';
@@ -24,8 +25,9 @@ export function sendBody(ex: Exchange, b: Behaviour, status: number, contentType
  * Sends a JSON body. With `cutAfterChunks` set the full content-length is announced but only half
  * the body is written before the connection is closed, so the client sees a truncated response.
  */
-export function sendJson(ex: Exchange, b: Behaviour, status: number, body: unknown, contentType = JSON_TYPE): void {
+export function sendJson(ex: Exchange, b: Behaviour, status: number, body: unknown, contentType = JSON_TYPE): Promise<void> | void {
   const text = JSON.stringify(body);
+  if (b.bodyPieces !== undefined) return trickle(ex, b, status, contentType, Buffer.from(text), b.bodyPieces);
   if (b.cutAfterChunks === undefined) {
     sendBody(ex, b, status, contentType, text);
     return;
@@ -36,6 +38,19 @@ export function sendJson(ex: Exchange, b: Behaviour, status: number, body: unkno
   ex.res.writeHead(status, headers);
   ex.res.write(bytes.subarray(0, Math.floor(bytes.length / 2)));
   ex.cut();
+}
+
+/** Sends a body in `pieces` writes, `chunkDelayMs` apart (a slow but steady provider). */
+async function trickle(ex: Exchange, b: Behaviour, status: number, contentType: string, bytes: Buffer, pieces: number): Promise<void> {
+  const headers = responseHeaders(ex, b, contentType);
+  headers['content-length'] = bytes.length;
+  ex.res.writeHead(status, headers);
+  const size = Math.ceil(bytes.length / Math.max(1, pieces));
+  for (let at = 0; at < bytes.length; at += size) {
+    if (at > 0 && !(await ex.sleep(b.chunkDelayMs ?? 0))) return;
+    if (!(await write(ex, bytes.subarray(at, at + size)))) return;
+  }
+  ex.res.end();
 }
 
 /**
@@ -50,6 +65,7 @@ export async function applyCommonBehaviour(
   // A hanging request keeps its socket; Exchange notices the client abort and marks the record.
   if (b.hang) return true;
   if (b.latencyMs && !(await ex.sleep(b.latencyMs))) return true;
+  if (await applyHostileJson(ex, b, opts.streaming)) return true;
   const status = b.status ?? 200;
   if (b.rawBody !== undefined) {
     const defaultType = opts.streaming && status === 200 ? SSE_TYPE : JSON_TYPE;

@@ -2,7 +2,7 @@
 // the next scripted behaviour. Plain node:http because in benchmarks it shares a core with the
 // load generator and must cost as little as possible.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { AbortWaiters } from './abort-waiters.ts';
 import { BehaviourQueue } from './behaviour-queue.ts';
 import { Exchange } from './exchange.ts';
@@ -34,6 +34,8 @@ export async function startFakeUpstream(opts: FakeUpstreamOptions = {}): Promise
   const aborts = new AbortWaiters();
   const requests: RecordedRequest[] = [];
   let seq = 0;
+  let connections = 0;
+  const connectionIds = new WeakMap<Socket, number>();
   let closing = false;
 
   function dispatch(ex: Exchange): void {
@@ -56,7 +58,8 @@ export async function startFakeUpstream(opts: FakeUpstreamOptions = {}): Promise
   }
 
   function onRequest(req: IncomingMessage, res: ServerResponse): void {
-    const record: RecordedRequest = { method: req.method ?? '', path: req.url ?? '', headers: req.headers, body: undefined, aborted: false };
+    const connection = connectionIds.get(req.socket) ?? 0;
+    const record: RecordedRequest = { method: req.method ?? '', path: req.url ?? '', headers: req.headers, body: undefined, aborted: false, connection };
     if (keepRecords) requests.push(record);
     const ex = new Exchange(req, res, record, ++seq, (r) => {
       if (!closing) aborts.notify(r);
@@ -72,6 +75,7 @@ export async function startFakeUpstream(opts: FakeUpstreamOptions = {}): Promise
   }
 
   const server = createServer({ keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS, headersTimeout: KEEP_ALIVE_TIMEOUT_MS + 1000 }, onRequest);
+  server.on('connection', (socket: Socket) => connectionIds.set(socket, ++connections));
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(opts.port ?? 0, host, () => {
@@ -86,6 +90,9 @@ export async function startFakeUpstream(opts: FakeUpstreamOptions = {}): Promise
     url: `http://${urlHost}:${port}/v1`,
     port,
     requests,
+    get connections() {
+      return connections;
+    },
     enqueue: (b, times) => behaviours.enqueue(b, times),
     setDefault: (b) => behaviours.setDefault(b),
     waitForAbort: (timeoutMs = DEFAULT_ABORT_WAIT_MS) => aborts.wait(timeoutMs),

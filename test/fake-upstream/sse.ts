@@ -1,4 +1,5 @@
 import type { Exchange } from './exchange.ts';
+import { streamBig, streamGiantLine } from './hostile.ts';
 import { responseHeaders, SSE_TYPE } from './respond.ts';
 import type { Behaviour } from './types.ts';
 
@@ -26,6 +27,8 @@ function encode(e: SseEvent): string {
  * or an error event after N events, and a missing terminator.
  */
 export async function streamSse(ex: Exchange, b: Behaviour, plan: SsePlan): Promise<void> {
+  if (b.giantSseLine) return streamGiantLine(ex, b, plan.events[0]!.data);
+  if (b.bigStream) return streamBig(ex, b, plan.events[0]!.data);
   ex.res.writeHead(200, { 'cache-control': 'no-cache', ...responseHeaders(ex, b, b.contentType ?? SSE_TYPE) });
   // Headers go out immediately so time-to-first-byte does not wait for the first event.
   ex.res.flushHeaders();
@@ -41,12 +44,21 @@ export async function streamSse(ex: Exchange, b: Behaviour, plan: SsePlan): Prom
       ex.cut();
       return;
     }
-    const event = events[sent];
+    // Endless: once the content runs out, repeat a content event until the client gives up.
+    const event = b.endless && sent >= events.length - 1 ? events[Math.min(1, events.length - 1)] : events[sent];
     if (event === undefined) break;
-    if (sent > 0 && b.chunkDelayMs && !(await ex.sleep(b.chunkDelayMs))) return;
+    const delay = b.chunkDelayMs ?? (b.endless ? 50 : 0);
+    if (sent > 0 && delay && !(await ex.sleep(delay))) return;
     if (!ex.open) return;
     ex.res.write(encode(event));
   }
-  if (plan.terminator && !b.endWithoutDone) ex.res.end(encode(plan.terminator));
-  else ex.res.end();
+  if (plan.terminator && !b.endWithoutDone) {
+    if (b.afterDoneDelayMs === undefined) ex.res.end(encode(plan.terminator));
+    else {
+      // [DONE] first, the end of the response a little later: a client that stops reading
+      // at [DONE] leaves the response unfinished, and its connection cannot be reused.
+      ex.res.write(encode(plan.terminator));
+      if (await ex.sleep(b.afterDoneDelayMs)) ex.res.end();
+    }
+  } else ex.res.end();
 }

@@ -41,6 +41,39 @@ export interface Behaviour {
   errorEventAfterChunks?: number;
   /** Accept the request and never answer; the request is still marked aborted when the client gives up. */
   hang?: boolean;
+
+  // Hostile providers (see hostile.ts): answers far larger than asked for, endless trickles, key echoes.
+  /**
+   * Answer with a valid 200 JSON body of about `bytes` bytes, written in 64 KB pieces with
+   * backpressure (never held whole): a chat completion whose content is filler, or for
+   * `shape: 'embeddings'` one long vector. `declareLength: false` sends it chunked.
+   * Usage sits at the end, as OpenAI writes it, unless `usage: false`.
+   */
+  hugeBody?: { bytes: number; shape?: 'chat' | 'embeddings'; declareLength?: boolean; usage?: boolean };
+  /**
+   * Streaming: one normal event, then a single `data:` line of `bytes` bytes; with
+   * `finish` the line ends and the stream completes with [DONE], otherwise it never ends.
+   */
+  giantSseLine?: { bytes: number; finish?: boolean };
+  /**
+   * Never finish: a stream repeats content events every `chunkDelayMs` (default 50); a JSON
+   * answer sends its headers and then one byte of padding every `chunkDelayMs`.
+   */
+  endless?: boolean;
+  /**
+   * Streaming: `events` content events of about `eventBytes` each, built as they are sent
+   * (with backpressure), then a finish event and [DONE]: a long answer that costs the fake nothing.
+   */
+  bigStream?: { events: number; eventBytes: number };
+  /** Non-streaming: split the JSON body into this many writes, `chunkDelayMs` apart. */
+  bodyPieces?: number;
+  /** Streaming: after `data: [DONE]`, wait this long before ending the response. */
+  afterDoneDelayMs?: number;
+  /**
+   * Answer `status` (default 400) with an OpenAI error whose message quotes the request's own
+   * API key: exactly, lower-cased, upper-cased, or only its first `prefix` characters.
+   */
+  echoKey?: { as: 'exact' | 'lower' | 'upper' | 'prefix'; prefix?: number };
 }
 
 export interface RecordedRequest {
@@ -52,6 +85,8 @@ export interface RecordedRequest {
   body: any;
   /** True when the client closed the connection before the response finished. */
   aborted: boolean;
+  /** Which TCP connection carried the request (1, 2, ... in order of connection), to see reuse. */
+  connection: number;
 }
 
 export interface FakeUpstream {
@@ -60,6 +95,8 @@ export interface FakeUpstream {
   port: number;
   /** Every request received, in arrival order (empty when started with `record: false`). */
   requests: RecordedRequest[];
+  /** TCP connections accepted so far (not cleared by reset). */
+  readonly connections: number;
   /** The next `times` chat/embeddings requests use `b` (FIFO), then the default applies again. */
   enqueue(b: Behaviour, times?: number): void;
   setDefault(b: Behaviour): void;

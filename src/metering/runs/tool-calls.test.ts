@@ -6,7 +6,6 @@ import {
   MAX_CALLS_PER_ANSWER,
   MAX_TOOL_NAME_CHARS,
   ToolCallAssembler,
-  toolCallsOfAnswer,
   toolCallsOfCompletion,
 } from './tool-calls.ts';
 
@@ -67,13 +66,6 @@ describe('tool call identity', () => {
     expect(toolCallsOfCompletion({ choices: [{ message: { tool_calls: [null, 7, { function: 'x' }] } }] })).toEqual([]);
     const [call] = toolCallsOfCompletion(completion({ name: 42, arguments: { not: 'a string' } }));
     expect(call).toEqual(one('', ''));
-  });
-
-  it('reads an answer from its text when it has no parsed body', () => {
-    const body = completion({ name: 'search', arguments: '{}' });
-    expect(toolCallsOfAnswer(undefined, JSON.stringify(body))).toEqual(toolCallsOfCompletion(body));
-    expect(toolCallsOfAnswer(undefined, '{"tool_calls": [oops')).toEqual([]);
-    expect(toolCallsOfAnswer(undefined, undefined)).toEqual([]);
   });
 
   it('looks at a bounded number of calls per answer and cuts long names', () => {

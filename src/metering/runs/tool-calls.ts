@@ -22,19 +22,6 @@ export interface ProposedToolCall {
   readonly identity: string;
 }
 
-/**
- * The tool calls of a relayed JSON answer: from its parsed body, or else from its text, parsed
- * only when it mentions tool calls.
- */
-export function toolCallsOfAnswer(body: unknown, text: string | undefined): ProposedToolCall[] {
-  if (isRecord(body) || text === undefined || !text.includes('"tool_calls"')) return toolCallsOfCompletion(body);
-  try {
-    return toolCallsOfCompletion(JSON.parse(text));
-  } catch {
-    return [];
-  }
-}
-
 /** The tool calls of a non-streamed chat completion (`choices[].message.tool_calls[]`). */
 export function toolCallsOfCompletion(body: unknown): ProposedToolCall[] {
   const calls: ProposedToolCall[] = [];

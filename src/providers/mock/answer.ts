@@ -17,6 +17,8 @@ export interface MockAnswer {
 }
 
 type Json = Record<string, unknown>;
+const NAME_SEARCH_CHARS = 4000;
+const MAX_SCHEMA_DEPTH = 32;
 const isRecord = (v: unknown): v is Json => v !== null && typeof v === 'object' && !Array.isArray(v);
 
 export function mockAnswer(body: Json): MockAnswer {
@@ -66,7 +68,8 @@ function chooseTools(tools: OfferedTool[], choice: unknown, parallel: boolean, l
     return tools.filter((t) => t.name === (choice.function as Json).name).slice(0, 1);
   }
   if (last?.role === 'user') {
-    const text = textOf(last.content);
+    // Only the start of the message is searched for tool names: tools x text stays small.
+    const text = textOf(last.content).slice(0, NAME_SEARCH_CHARS);
     const named = tools.filter((t) => text.includes(t.name));
     if (named.length > 0) return parallel ? named : named.slice(0, 1);
   }
@@ -83,8 +86,9 @@ function textOf(content: unknown): string {
 }
 
 /** A value that satisfies the common parts of a JSON Schema: required keys, types, enums. */
-export function exampleFor(schema: unknown): unknown {
-  if (!isRecord(schema)) return {};
+export function exampleFor(schema: unknown, depth = 0): unknown {
+  // A schema nested deeper than any real one gets an empty object, not a stack overflow.
+  if (!isRecord(schema) || depth > MAX_SCHEMA_DEPTH) return {};
   if (Array.isArray(schema.enum) && schema.enum.length > 0) return schema.enum[0];
   if ('const' in schema) return schema.const;
   const type = Array.isArray(schema.type) ? schema.type[0] : schema.type;
@@ -103,7 +107,7 @@ export function exampleFor(schema: unknown): unknown {
     default: {
       const properties = isRecord(schema.properties) ? schema.properties : {};
       const required = Array.isArray(schema.required) ? schema.required.filter((r) => typeof r === 'string') : [];
-      return Object.fromEntries(required.map((key) => [key, exampleFor(properties[key])]));
+      return Object.fromEntries(required.map((key) => [key, exampleFor(properties[key], depth + 1)]));
     }
   }
 }

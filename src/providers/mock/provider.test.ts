@@ -17,6 +17,9 @@ type Chunk = {
   usage?: { prompt_tokens: number; completion_tokens: number; total_tokens: number } | null;
 };
 
+/** The JSON body of a reply, parsed from the bytes the gateway would relay. */
+const bodyOf = (reply: JsonReply): any => JSON.parse(Buffer.from(reply.bytes).toString('utf8'));
+
 async function streamChunks(body: Record<string, unknown>): Promise<Chunk[]> {
   const reply = (await provider.chat(call(body), true)) as StreamReply;
   expect(reply.kind).toBe('stream');
@@ -29,8 +32,7 @@ describe('MockProvider.chat (JSON)', () => {
   it('answers in the chat.completion shape with consistent usage', async () => {
     const reply = (await provider.chat(call(chatBody), false)) as JsonReply;
     expect(reply.kind).toBe('json');
-    expect(JSON.parse(reply.text)).toEqual(reply.body);
-    const body = reply.body as Record<string, any>;
+    const body = bodyOf(reply) as Record<string, any>;
     expect(body).toMatchObject({
       object: 'chat.completion',
       model: 'mock-chat-1',
@@ -54,13 +56,13 @@ describe('MockProvider.chat (JSON)', () => {
   it('answers tool calls in OpenAI shape', async () => {
     const tools = [{ type: 'function', function: { name: 'lookup', parameters: { type: 'object', properties: { q: { type: 'string' } }, required: ['q'] } } }];
     const reply = (await provider.chat(call({ ...chatBody, tools, tool_choice: 'required' }), false)) as JsonReply;
-    const choice = (reply.body as any).choices[0];
+    const choice = bodyOf(reply).choices[0];
     expect(choice.finish_reason).toBe('tool_calls');
     expect(choice.message.content).toBeNull();
     expect(choice.message.tool_calls).toEqual([
       { id: expect.stringMatching(/^call_/), type: 'function', function: { name: 'lookup', arguments: '{"q":"example"}' } },
     ]);
-    const usage = (reply.body as any).usage;
+    const usage = bodyOf(reply).usage;
     expect(usage.total_tokens).toBe(usage.prompt_tokens + usage.completion_tokens);
     expect(usage.completion_tokens).toBeGreaterThan(0);
   });
@@ -68,7 +70,7 @@ describe('MockProvider.chat (JSON)', () => {
   it('gives the same id for the same request id', async () => {
     const a = (await provider.chat(call(chatBody), false)) as JsonReply;
     const b = (await provider.chat(call(chatBody), false)) as JsonReply;
-    expect(a.body.id).toBe(b.body.id);
+    expect(bodyOf(a).id).toBe(bodyOf(b).id);
   });
 
   it('fails with a GatewayError when the client is gone during the latency', async () => {
@@ -127,7 +129,7 @@ describe('MockProvider.chat (stream)', () => {
 describe('MockProvider.embeddings', () => {
   it('returns one 16-dimension unit vector per input by default', async () => {
     const reply = await provider.embeddings(call({ model: 'mock-embedding-1', input: ['a', 'b', 'c'] }));
-    const body = reply.body as { object: string; model: string; data: { object: string; index: number; embedding: number[] }[]; usage: Record<string, number> };
+    const body = bodyOf(reply) as { object: string; model: string; data: { object: string; index: number; embedding: number[] }[]; usage: Record<string, number> };
     expect(body.object).toBe('list');
     expect(body.model).toBe('mock-embedding-1');
     expect(body.data.map((d) => d.index)).toEqual([0, 1, 2]);
@@ -142,20 +144,20 @@ describe('MockProvider.embeddings', () => {
   });
 
   it('treats a string, or an array of token numbers, as one input', async () => {
-    expect(((await provider.embeddings(call({ model: 'e', input: 'one' }))).body as any).data).toHaveLength(1);
-    expect(((await provider.embeddings(call({ model: 'e', input: [1, 2, 3] }))).body as any).data).toHaveLength(1);
+    expect(bodyOf(await provider.embeddings(call({ model: 'e', input: 'one' }))).data).toHaveLength(1);
+    expect(bodyOf(await provider.embeddings(call({ model: 'e', input: [1, 2, 3] }))).data).toHaveLength(1);
   });
 
   it('honours dimensions and is deterministic', async () => {
-    const a = (await provider.embeddings(call({ model: 'e', input: 'x', dimensions: 5 }))).body as any;
-    const b = (await provider.embeddings(call({ model: 'e', input: 'x', dimensions: 5 }))).body as any;
+    const a = bodyOf(await provider.embeddings(call({ model: 'e', input: 'x', dimensions: 5 })));
+    const b = bodyOf(await provider.embeddings(call({ model: 'e', input: 'x', dimensions: 5 })));
     expect(a.data[0].embedding).toHaveLength(5);
     expect(a.data[0].embedding).toEqual(b.data[0].embedding);
   });
 
   it('encodes base64 as little-endian float32 that decodes to the same values', async () => {
-    const floats = (await provider.embeddings(call({ model: 'e', input: ['p', 'q'], dimensions: 8 }))).body as any;
-    const encoded = (await provider.embeddings(call({ model: 'e', input: ['p', 'q'], dimensions: 8, encoding_format: 'base64' }))).body as any;
+    const floats = bodyOf(await provider.embeddings(call({ model: 'e', input: ['p', 'q'], dimensions: 8 })));
+    const encoded = bodyOf(await provider.embeddings(call({ model: 'e', input: ['p', 'q'], dimensions: 8, encoding_format: 'base64' })));
     for (let i = 0; i < 2; i++) {
       const b64: string = encoded.data[i].embedding;
       expect(typeof b64).toBe('string');
@@ -164,5 +166,56 @@ describe('MockProvider.embeddings', () => {
       const decoded = Array.from({ length: 8 }, (_, k) => bytes.readFloatLE(k * 4));
       expect(decoded).toEqual(floats.data[i].embedding);
     }
+  });
+});
+
+describe('MockProvider refuses what the real API refuses, before computing anything', () => {
+  const refusal = async (promise: Promise<unknown>) => {
+    const err = await promise.then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(GatewayError);
+    return err as GatewayError;
+  };
+
+  it.each([
+    ['a hundred million dimensions', { dimensions: 100_000_000 }, 'dimensions'],
+    ['zero dimensions', { dimensions: 0 }, 'dimensions'],
+    ['fractional dimensions', { dimensions: 2.5 }, 'dimensions'],
+    ['dimensions as a string', { dimensions: '16' }, 'dimensions'],
+    ['more dimensions than a small model has', { model: 'text-embedding-3-small', dimensions: 2000 }, 'dimensions'],
+    ['2049 inputs', { input: Array.from({ length: 2049 }, () => 'x') }, 'input'],
+    ['an input over 8192 tokens', { input: ['short', 'y'.repeat(8193 * 4)] }, 'input'],
+    ['a token array over 8192 tokens', { input: [Array.from({ length: 8193 }, () => 1)] }, 'input'],
+    ['an empty input list', { input: [] }, 'input'],
+    ['an input of the wrong type', { input: [{ text: 'x' }] }, 'input'],
+  ])('embeddings: %s → the provider’s own 400 naming the parameter', async (_name, extra, param) => {
+    const err = await refusal(provider.embeddings(call({ model: 'mock-embedding-1', input: 'x', ...extra })));
+    expect(err.status).toBe(400);
+    expect(err.param).toBe(param);
+    expect(err.toEnvelope().error.type).toBe('invalid_request_error');
+  });
+
+  it('embeddings: the largest allowed answer is still computed (3072 dimensions)', async () => {
+    const body = bodyOf(await provider.embeddings(call({ model: 'mock-embedding-1', input: 'x', dimensions: 3072 })));
+    expect(body.data[0].embedding).toHaveLength(3072);
+  });
+
+  it.each([
+    ['129 tools', { tools: Array.from({ length: 129 }, (_, i) => ({ type: 'function', function: { name: `t${i}` } })) }, 'tools'],
+    ['n of a million', { n: 1_000_000 }, 'n'],
+  ])('chat: %s → 400', async (_name, extra, param) => {
+    const err = await refusal(provider.chat(call({ ...chatBody, ...extra }), false));
+    expect(err.status).toBe(400);
+    expect(err.param).toBe(param);
+  });
+
+  it('chat: a tool schema nested thousands deep answers instead of overflowing the stack', async () => {
+    let schema: Record<string, unknown> = { type: 'string' };
+    for (let i = 0; i < 20_000; i++) schema = { type: 'object', required: ['a'], properties: { a: schema } };
+    const tools = [{ type: 'function', function: { name: 'deep', parameters: schema } }];
+    const reply = (await provider.chat(call({ ...chatBody, tools, tool_choice: 'required' }), false)) as JsonReply;
+    expect(bodyOf(reply).choices[0].message.tool_calls[0].function.name).toBe('deep');
   });
 });

@@ -5,9 +5,13 @@ import { estimateTokens, usageFromOpenAI } from '../../metering/usage.ts';
 import type { JsonReply, Provider, SseEvent, StreamReply, UpstreamCall } from '../types.ts';
 import { digest, mockAnswer, promptChars, type MockAnswer } from './answer.ts';
 import { mockEmbedding, toBase64 } from './embeddings.ts';
+import { checkChatRequest, checkedDimensions, checkedInputs } from './refusals.ts';
 
 // The built-in provider: answers in-process in OpenAI's exact shapes, so the gateway runs
 // end to end with no API keys. Usage numbers are deterministic estimates from the text.
+
+/** Vectors are small unless asked otherwise, so demos and tests stay light. */
+const DEFAULT_DIMENSIONS = 16;
 
 export class MockProvider implements Provider {
   readonly kind = 'mock';
@@ -20,8 +24,9 @@ export class MockProvider implements Provider {
   }
 
   async chat(call: UpstreamCall, stream: boolean): Promise<JsonReply | StreamReply> {
-    await this.#wait(this.#config.latency, call.signal);
     const body = call.body;
+    checkChatRequest(body);
+    await this.#wait(this.#config.latency, call.signal);
     const answer = mockAnswer(body);
     const id = `chatcmpl-mock-${digest(`${call.requestId}`).slice(0, 24)}`;
     const created = Math.floor(Date.now() / 1000);
@@ -43,7 +48,7 @@ export class MockProvider implements Provider {
         usage,
         system_fingerprint: 'tollgate-mock',
       };
-      return { kind: 'json', text: JSON.stringify(reply), body: reply, usage: usageFromOpenAI(usage) };
+      return { kind: 'json', bytes: Buffer.from(JSON.stringify(reply)), usage: usageFromOpenAI(usage) };
     }
     const options = body.stream_options as { include_usage?: unknown } | undefined;
     const chunks = chunksOf(answer, { id, created, model }, options?.include_usage === true ? usage : undefined);
@@ -51,18 +56,20 @@ export class MockProvider implements Provider {
   }
 
   async embeddings(call: UpstreamCall): Promise<JsonReply> {
-    await this.#wait(this.#config.latency, call.signal);
     const body = call.body;
-    const inputs = Array.isArray(body.input) && !body.input.every((x) => typeof x === 'number') ? body.input : [body.input];
-    const dimensions = typeof body.dimensions === 'number' ? body.dimensions : 16;
+    const model = String(body.model);
+    // Checked before anything is computed: the request decides how big the answer is.
+    const inputs = checkedInputs(body.input);
+    const dimensions = checkedDimensions(body.dimensions, model, DEFAULT_DIMENSIONS);
+    await this.#wait(this.#config.latency, call.signal);
     const base64 = body.encoding_format === 'base64';
     const data = inputs.map((input, index) => {
       const vector = mockEmbedding(input, dimensions);
       return { object: 'embedding', index, embedding: base64 ? toBase64(vector) : Array.from(vector) };
     });
     const tokens = estimateTokens(JSON.stringify(body.input ?? '').length);
-    const reply = { object: 'list', data, model: String(body.model), usage: { prompt_tokens: tokens, total_tokens: tokens } };
-    return { kind: 'json', text: JSON.stringify(reply), body: reply, usage: usageFromOpenAI(reply.usage) };
+    const reply = { object: 'list', data, model, usage: { prompt_tokens: tokens, total_tokens: tokens } };
+    return { kind: 'json', bytes: Buffer.from(JSON.stringify(reply)), usage: usageFromOpenAI(reply.usage) };
   }
 
   // Nothing to close: mock answers live only as long as their requests, which end with them.

@@ -2,11 +2,12 @@ import { createRequire } from 'node:module';
 import { Pool } from 'undici';
 import type { OpenAIProviderConfig } from '../../config/schema.ts';
 import { GatewayError } from '../../proxy/errors.ts';
-import { usageFromOpenAI } from '../../metering/usage.ts';
 import type { JsonReply, Provider, SseEvent, StreamReply, UpstreamCall } from '../types.ts';
-import { parseSse } from '../sse-parser.ts';
+import { parseSse, type SseLimits } from '../sse-parser.ts';
 import { withFirst } from '../../proxy/stream-tap.ts';
+import { declaredLength, readBounded, tooLarge } from './bounded-body.ts';
 import { CallGuard } from './call-guard.ts';
+import { inspectJsonBody, OPENS_WITH_ERROR } from './json-body.ts';
 import { upstreamReportedError, upstreamStatusError } from './upstream-errors.ts';
 
 // Any OpenAI-compatible API behind a base URL (OpenAI, Azure, vLLM, Ollama, Groq, ...).
@@ -15,9 +16,11 @@ import { upstreamReportedError, upstreamStatusError } from './upstream-errors.ts
 
 const MAX_ERROR_BODY = 64 * 1024;
 const USER_AGENT = `tollgate/${(createRequire(import.meta.url)('../../../package.json') as { version: string }).version}`;
-const ERROR_EVENT = /^\s*\{\s*"error"\s*:/;
+// The media type itself, not merely a mention of it (`application/json; x=text/event-stream`).
+const EVENT_STREAM = /^\s*text\/event-stream\s*(?:;|$)/i;
 
-type ReplyBody = Awaited<ReturnType<Pool['request']>>['body'];
+type Reply = Awaited<ReturnType<Pool['request']>>;
+type ReplyBody = Reply['body'];
 
 export class OpenAIProvider implements Provider {
   readonly kind = 'openai';
@@ -28,6 +31,7 @@ export class OpenAIProvider implements Provider {
   readonly #embeddingsPath: string;
   readonly #headers: Record<string, string>;
   readonly #secrets: readonly string[];
+  readonly #sseLimits: SseLimits;
 
   constructor(name: string, config: OpenAIProviderConfig) {
     this.name = name;
@@ -52,13 +56,16 @@ export class OpenAIProvider implements Provider {
     }
     // Configured headers may override the user agent; auth always wins.
     this.#headers = { 'content-type': 'application/json', 'user-agent': USER_AGENT, ...lowerKeys(config.headers), ...auth };
+    // One event may be as large as a whole non-streaming answer, never larger: some servers
+    // send a complete answer (or a whole tool call) as a single event.
+    this.#sseLimits = { maxEventBytes: config.maxResponseBytes, tooLarge: () => tooLarge(name, config.maxResponseBytes, 'a stream event') };
     this.#secrets = [config.apiKey, ...Object.values(config.headers)].filter((s): s is string => s !== undefined);
   }
 
   async chat(call: UpstreamCall, stream: boolean): Promise<JsonReply | StreamReply> {
     const guard = this.#guard(call);
-    const body = await this.#send(this.#chatPath, call, guard, stream);
-    return stream ? this.#openStream(body, guard) : this.#readJson(body, guard);
+    const reply = await this.#send(this.#chatPath, call, guard, stream);
+    return stream ? this.#openStream(reply.body, guard) : this.#readJson(reply, guard);
   }
 
   async embeddings(call: UpstreamCall): Promise<JsonReply> {
@@ -78,8 +85,8 @@ export class OpenAIProvider implements Provider {
     return new CallGuard(this.name, call.signal, this.#config.timeouts);
   }
 
-  /** Sends the request; resolves with the body of a 2xx answer whose shape fits. */
-  async #send(path: string, call: UpstreamCall, guard: CallGuard, stream: boolean): Promise<ReplyBody> {
+  /** Sends the request; resolves with a 2xx answer whose shape fits. */
+  async #send(path: string, call: UpstreamCall, guard: CallGuard, stream: boolean): Promise<Reply> {
     let reply;
     try {
       reply = await this.#pool.request({
@@ -97,7 +104,7 @@ export class OpenAIProvider implements Provider {
     if (!stream) guard.firstByte();
     const contentType = String(reply.headers['content-type'] ?? '');
     const ok = reply.statusCode >= 200 && reply.statusCode < 300;
-    if (ok && (!stream || contentType.includes('text/event-stream'))) return reply.body;
+    if (ok && (!stream || EVENT_STREAM.test(contentType))) return reply;
 
     const text = await readLimited(reply.body, MAX_ERROR_BODY).catch(() => '');
     guard.finish(true);
@@ -107,31 +114,28 @@ export class OpenAIProvider implements Provider {
     }
     // A 2xx that is not an event stream, to a streaming request: some servers report
     // errors this way. Use its error if it has one; otherwise say what went wrong.
-    if (ERROR_EVENT.test(text)) throw upstreamReportedError(this.name, text, 'body', this.#secrets);
+    if (OPENS_WITH_ERROR.test(text)) throw upstreamReportedError(this.name, text, 'body', this.#secrets);
     throw new GatewayError('upstream_error', `Provider "${this.name}" answered a streaming request with ${contentType || 'no content type'}, not an event stream.`);
   }
 
-  async #readJson(body: ReplyBody, guard: CallGuard): Promise<JsonReply> {
-    let text: string;
+  async #readJson(reply: Reply, guard: CallGuard): Promise<JsonReply> {
+    let bytes: Buffer;
     try {
-      text = await readAll(body, guard);
-    } catch (err) {
-      throw guard.explain(err, this.name, 'body');
-    } finally {
+      bytes = await readBounded(reply.body, {
+        provider: this.name,
+        maxBytes: this.#config.maxResponseBytes,
+        declaredLength: declaredLength(reply.headers['content-length']),
+        onChunk: () => guard.touch(),
+      });
       guard.finish(false);
+    } catch (err) {
+      // Refused or broken: cancel the request so its connection is closed, not drained.
+      guard.finish(true);
+      throw guard.explain(err, this.name, 'body');
     }
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(text);
-    } catch {
-      throw new GatewayError('upstream_error', `Provider "${this.name}" sent a response that is not valid JSON.`);
-    }
-    if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
-      throw new GatewayError('upstream_error', `Provider "${this.name}" sent a response that is not a JSON object.`);
-    }
-    const record = parsed as Record<string, unknown>;
-    if ('error' in record && record.error) throw upstreamReportedError(this.name, text, 'body', this.#secrets);
-    return { kind: 'json', text, body: record, usage: usageFromOpenAI(record.usage) };
+    const { usage, errorText } = inspectJsonBody(bytes, this.name);
+    if (errorText !== undefined) throw upstreamReportedError(this.name, errorText, 'body', this.#secrets);
+    return { kind: 'json', bytes, usage };
   }
 
   /** Waits for the first event: the commit point. Until then every failure is a plain error. */
@@ -147,7 +151,7 @@ export class OpenAIProvider implements Provider {
     let complete = false;
     try {
       let done = false;
-      for await (const event of parseSse(touching(body, guard))) {
+      for await (const event of parseSse(touching(body, guard), this.#sseLimits)) {
         // Keep reading to the end of the body after [DONE] (it is normally right there),
         // so the connection goes back to the pool instead of being torn down.
         if (done) continue;
@@ -155,7 +159,7 @@ export class OpenAIProvider implements Provider {
           done = true;
           continue;
         }
-        if (event.event === 'error' || ERROR_EVENT.test(event.data)) {
+        if (event.event === 'error' || OPENS_WITH_ERROR.test(event.data)) {
           throw upstreamReportedError(this.name, event.data, 'stream', this.#secrets);
         }
         yield { data: event.data };
@@ -173,28 +177,18 @@ export class OpenAIProvider implements Provider {
   }
 }
 
-/** Passes body chunks through, restarting the idle clock on each. */
-async function* touching(body: ReplyBody, guard: CallGuard): AsyncGenerator<Buffer> {
-  for await (const chunk of body) {
-    guard.touch();
-    yield chunk as Buffer;
-  }
-}
-
 /**
- * Reads a whole body with plain `data` events, restarting the idle clock on each chunk.
- * (An async iterator here cost about a tenth of all the gateway's allocations.)
+ * Passes body chunks through. The idle clock runs only while the next chunk is awaited: while
+ * the consumer holds a chunk (a slow client holding back the stream), the provider is not
+ * silent, it is not being asked.
  */
-function readAll(body: ReplyBody, guard: CallGuard): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    body.on('data', (chunk: Buffer) => {
-      guard.touch();
-      chunks.push(chunk);
-    });
-    body.once('end', () => resolve(chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks).toString('utf8')));
-    body.once('error', reject);
-  });
+async function* touching(body: ReplyBody, guard: CallGuard): AsyncGenerator<Buffer> {
+  guard.resume();
+  for await (const chunk of body) {
+    guard.pause();
+    yield chunk as Buffer;
+    guard.resume();
+  }
 }
 
 async function readLimited(body: ReplyBody, limit: number): Promise<string> {

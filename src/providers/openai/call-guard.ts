@@ -14,6 +14,7 @@ export class CallGuard {
   readonly #onClientAbort = () => this.#controller.abort(CLIENT_GONE);
   #firstByteTimer: NodeJS.Timeout | undefined;
   #idleTimer: NodeJS.Timeout | undefined;
+  #awaitingProvider = true;
   readonly #totalTimer: NodeJS.Timeout;
   readonly #provider: string;
   readonly #idleMs: number;
@@ -40,15 +41,27 @@ export class CallGuard {
   firstByte(): void {
     clearTimeout(this.#firstByteTimer);
     this.#firstByteTimer = undefined;
-    this.#idleTimer ??= setTimeout(
-      () => this.#abortTimeout(`Provider "${this.#provider}" went silent for ${this.#idleMs} ms mid-response.`),
-      this.#idleMs,
-    );
+    this.#idleTimer ??= setTimeout(() => {
+      // Only the provider's silence counts: while the gateway holds a chunk (a slow client,
+      // backpressure), nobody is waiting for the provider and the timer does not apply.
+      if (this.#awaitingProvider) this.#abortTimeout(`Provider "${this.#provider}" went silent for ${this.#idleMs} ms mid-response.`);
+    }, this.#idleMs);
   }
 
-  /** A body chunk arrived: restart the idle clock (refresh() reuses the timer, no allocation). */
+  /** A body chunk arrived while still waiting for more: restart the idle clock (no allocation). */
   touch(): void {
     this.#idleTimer?.refresh();
+  }
+
+  /** The gateway now waits for the provider's next chunk: the idle clock starts afresh. */
+  resume(): void {
+    this.#awaitingProvider = true;
+    this.#idleTimer?.refresh();
+  }
+
+  /** The consumer holds a chunk: the provider is not being waited for, so its idle clock stops. */
+  pause(): void {
+    this.#awaitingProvider = false;
   }
 
   /**

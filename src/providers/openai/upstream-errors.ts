@@ -1,10 +1,11 @@
 import { GatewayError } from '../../proxy/errors.ts';
+import { scrub } from './scrub.ts';
+
+const MAX_PLAIN_CHARS = 16 * 1024;
 
 // Turns whatever a provider sent back into one of our errors. Provider bodies are read
 // leniently: OpenAI's envelope, a bare string error, FastAPI's `detail`, a numeric `code`,
 // HTML from a proxy in front, or nothing at all. Secrets are scrubbed from every message.
-
-const MAX_MESSAGE = 1000;
 
 interface UpstreamErrorInfo {
   message: string | undefined;
@@ -19,7 +20,9 @@ export function readUpstreamError(text: string): UpstreamErrorInfo {
   try {
     parsed = JSON.parse(text);
   } catch {
-    const plain = text.replace(/<[^>]*>/g, ' ').replace(/\s+/g, ' ').trim();
+    // Only the start can reach the client (messages are cut to 1000 characters), and a tag
+    // never spans a `<`: both keep this linear on a hostile body (64 KB of `<` took seconds).
+    const plain = text.slice(0, MAX_PLAIN_CHARS).replace(/<[^<>]*>/g, ' ').replace(/\s+/g, ' ').trim();
     info.message = plain === '' ? undefined : plain;
     return info;
   }
@@ -74,15 +77,6 @@ export function upstreamReportedError(provider: string, text: string, where: 'st
   const info = readUpstreamError(text);
   const message = info.message === undefined ? 'no message' : scrub(info.message, secrets);
   return new GatewayError('upstream_error', `Provider "${provider}" reported an error in its ${where}: ${message}`);
-}
-
-export function scrub(message: string, secrets: readonly string[]): string {
-  // Redact before truncating, so a secret that straddles the cut cannot leak in part.
-  let out = message;
-  for (const secret of secrets) {
-    if (secret.length >= 4) out = out.replaceAll(secret, '[redacted]');
-  }
-  return out.length > MAX_MESSAGE ? `${out.slice(0, MAX_MESSAGE)}…` : out;
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

@@ -12,7 +12,7 @@ export function callUpstream(): Stage {
       const reply = await target.provider.embeddings(call);
       ctx.firstByteMs = performance.now() - ctx.startedAt;
       ctx.usage = reply.usage;
-      return { kind: 'json', status: 200, body: reply.body, text: reply.text };
+      return { kind: 'json', status: 200, body: undefined, bytes: reply.bytes };
     }
 
     // Always ask for usage so every stream can be metered; the client still gets only what it asked for.
@@ -21,7 +21,7 @@ export function callUpstream(): Stage {
     ctx.firstByteMs = performance.now() - ctx.startedAt;
     if (reply.kind === 'json') {
       ctx.usage = reply.usage;
-      return { kind: 'json', status: 200, body: reply.body, text: reply.text };
+      return { kind: 'json', status: 200, body: undefined, bytes: reply.bytes };
     }
     const relayed = relayChatStream(reply.events, ctx.clientWantsUsage, body);
     return { kind: 'stream', events: relayed.events, usage: relayed.usage };

@@ -6,8 +6,9 @@ import { runEndedError } from '../../metering/runs/run-errors.ts';
 import { runIdFrom } from '../../metering/runs/run-id.ts';
 import type { RecordOutcome, RunEnd, RunKey, RunLimits, RunStore } from '../../metering/runs/run-types.ts';
 import { watchToolCalls } from '../../metering/runs/stream-tool-calls.ts';
-import { toolCallsOfAnswer, type ProposedToolCall } from '../../metering/runs/tool-calls.ts';
+import { toolCallsOfCompletion, type ProposedToolCall } from '../../metering/runs/tool-calls.ts';
 import type { Usage } from '../../metering/usage.ts';
+import { answerJson } from '../answer-json.ts';
 import type { RequestCtx, Stage } from '../context.ts';
 import type { GatewayError } from '../errors.ts';
 
@@ -73,7 +74,7 @@ export function guardRun(options: GuardRunOptions): Stage {
 
     const result = await next();
     if (result.kind === 'json') {
-      const outcome = await settle(ctx.usage, toolCallsOfAnswer(result.body, result.text), result.status === 200);
+      const outcome = await settle(ctx.usage, toolCallsOfCompletion(answerJson(result, '"tool_calls"')), result.status === 200);
       // The model is looping (or over its tool-call allowance): do not hand it the calls to run.
       if (outcome?.endedNow) throw refusal(ctx, runId, outcome.end!);
       return result;

@@ -1,6 +1,7 @@
 import type { ModelTable } from '../../router/model-table.ts';
 import { StreamedAnswer, summarizeCompletion } from '../../router/answer-summary.ts';
 import type { PrimaryOutcome, ShadowTraffic } from '../../router/shadow-traffic.ts';
+import { answerJson } from '../answer-json.ts';
 import type { RequestCtx, Stage } from '../context.ts';
 import { toGatewayError } from '../errors.ts';
 import { tapStream } from '../stream-tap.ts';
@@ -18,7 +19,7 @@ export function shadow(models: ModelTable, traffic: ShadowTraffic): Stage {
     const body = ctx.body!;
     const mirror = { reqId: ctx.id, alias: ctx.alias!, body, target };
     if (result.kind === 'json') {
-      const answer = result.status === 200 ? summarizeCompletion(result.body) : undefined;
+      const answer = result.status === 200 ? summarizeCompletion(answerJson(result)) : undefined;
       traffic.mirror({ ...mirror, primary: Promise.resolve(outcome(ctx, result.status, answer)) });
       return result;
     }
