@@ -12,6 +12,7 @@ import { toResponse } from './proxy/respond.ts';
 import { stagesFor } from './proxy/stage-list.ts';
 import { TenantDirectory } from './proxy/tenants.ts';
 import type { ModelTable } from './router/model-table.ts';
+import { readiness, type Router } from './router/router.ts';
 
 // The HTTP surface: routes and the one error handler. No logic lives here.
 
@@ -20,13 +21,14 @@ export interface AppDeps {
   readonly models: ModelTable;
   readonly logger: Logger;
   readonly lifecycle: Lifecycle;
+  readonly router: Router;
 }
 
 type Env = { Bindings: HttpBindings };
 
 export function createApp(deps: AppDeps): Hono<Env> {
   const tenants = new TenantDirectory(deps.config);
-  const pipelineDeps = { config: deps.config, logger: deps.logger, tenants, models: deps.models };
+  const pipelineDeps = { config: deps.config, logger: deps.logger, tenants, models: deps.models, router: deps.router };
   const chat = compose(stagesFor('chat', pipelineDeps));
   const embeddings = compose(stagesFor('embeddings', pipelineDeps));
   const models = new ModelsRoute(deps.models, tenants);
@@ -61,9 +63,12 @@ export function createApp(deps: AppDeps): Hono<Env> {
   app.get('/v1/models', (c) => answer(c, () => models.list(c.env.incoming.headers)));
   app.get('/v1/models/:id{.+}', (c) => answer(c, () => models.retrieve(c.env.incoming.headers, c.req.param('id'))));
   app.get('/healthz', (c) => json(c, 200, { status: 'ok' }));
-  app.get('/readyz', (c) =>
-    lifecycle.draining ? json(c, 503, { status: 'draining' }) : json(c, 200, { status: 'ready' }),
-  );
+  // 503 while draining, or while some model has no usable target (every breaker open); the body lists open targets.
+  app.get('/readyz', async (c) => {
+    if (lifecycle.draining) return json(c, 503, { status: 'draining' });
+    const state = await readiness(deps.router, deps.models);
+    return json(c, state.ready ? 200 : 503, { status: state.ready ? 'ready' : 'degraded', openTargets: state.openTargets, unavailableModels: state.unavailableModels });
+  });
   app.notFound((c) => {
     const error = new GatewayError('not_found', `Unknown route: ${c.req.method} ${c.req.path}`);
     return json(c, error.status, error.toEnvelope());

@@ -8,6 +8,8 @@ import { GatewayError } from './proxy/errors.ts';
 import { Lifecycle } from './lifecycle.ts';
 import { buildProviders, type Providers } from './providers/registry.ts';
 import { buildModelTable, type ModelTable } from './router/model-table.ts';
+import { createRouter } from './router/router.ts';
+import { connectState, type SharedState } from './state/shared-state.ts';
 
 // Starts a gateway from a loaded config and stops it gracefully. The CLI and the
 // end-to-end tests both start it through here.
@@ -24,8 +26,10 @@ export async function startGateway(loaded: LoadedConfig, logger: Logger, overrid
   const { config } = loaded;
   const providers = buildProviders(loaded);
   const models = buildModelTable(config, providers);
+  const state = connectState(config.state, logger);
+  const router = createRouter(state);
   const lifecycle = new Lifecycle();
-  const app = createApp({ config, models, logger, lifecycle });
+  const app = createApp({ config, models, logger, lifecycle, router });
 
   const host = overrides.host ?? config.server.host;
   const server = await new Promise<Server>((resolve, reject) => {
@@ -41,11 +45,11 @@ export async function startGateway(loaded: LoadedConfig, logger: Logger, overrid
   logStartup(logger, loaded, providers, models, url);
 
   let stopping: Promise<void> | undefined;
-  const shutdown = () => (stopping ??= drain(server, lifecycle, providers, logger, config.server.drainTimeout));
+  const shutdown = () => (stopping ??= drain(server, lifecycle, providers, state, logger, config.server.drainTimeout));
   return { url, port, lifecycle, shutdown };
 }
 
-async function drain(server: Server, lifecycle: Lifecycle, providers: Providers, logger: Logger, drainTimeout: number): Promise<void> {
+async function drain(server: Server, lifecycle: Lifecycle, providers: Providers, state: SharedState, logger: Logger, drainTimeout: number): Promise<void> {
   lifecycle.draining = true;
   logger.info({ inflight: lifecycle.inflight, drainTimeoutMs: drainTimeout }, 'shutting down: no new connections, draining');
   const closed = new Promise<void>((resolve) => server.close(() => resolve()));
@@ -63,6 +67,7 @@ async function drain(server: Server, lifecycle: Lifecycle, providers: Providers,
   server.closeAllConnections();
   await closed;
   await providers.close();
+  await state.close();
   logger.info('stopped');
 }
 

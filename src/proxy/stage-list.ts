@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { Config } from '../config/schema.ts';
 import type { ModelTable } from '../router/model-table.ts';
+import type { Router } from '../router/router.ts';
 import type { Endpoint, Stage } from './context.ts';
 import { authenticate } from './stages/authenticate.ts';
 import { callUpstream } from './stages/call-upstream.ts';
@@ -16,6 +17,7 @@ export interface PipelineDeps {
   readonly logger: Logger;
   readonly tenants: TenantDirectory;
   readonly models: ModelTable;
+  readonly router: Router;
 }
 
 /**
@@ -30,7 +32,7 @@ export function stagesFor(endpoint: Endpoint, deps: PipelineDeps): Stage[] {
     authenticate(deps.tenants), //                            401
     parseRequest(endpoint, limits.maxBodyBytes), //           400 / 413
     enforceLimits(limits), //                                 400 (pre-policies)
-    route(deps.models, deps.tenants), //                      404 / 403 / 503
-    callUpstream(), //                                        502 / 504, or an SSE error event after the commit point
+    route(deps.models, deps.tenants, deps.router), //         404 / 403 / 503; weighted order
+    callUpstream(deps.router), //                             fallback loop: 429 / 502 / 503 / 504, or an SSE error event after the commit point
   ];
 }

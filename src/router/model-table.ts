@@ -1,6 +1,8 @@
 import type { Config } from '../config/schema.ts';
 import type { Providers } from '../providers/registry.ts';
 import type { Provider } from '../providers/types.ts';
+import type { ConcurrencyLimit } from './concurrency.ts';
+import { routingFor, type TargetRouting } from './target-routing.ts';
 
 // Model aliases resolved against live providers once, at start-up. A request then looks
 // its alias up in a Map and gets the ordered targets, with nothing left to work out.
@@ -10,6 +12,8 @@ export interface ResolvedTarget {
   readonly model: string;
   /** Tokens the model accepts (prompt + output), when configured or known. */
   readonly contextWindow: number | undefined;
+  /** Retries, breaker, weight, deadlines and concurrency limits (defaults when absent). */
+  readonly routing?: TargetRouting;
 }
 
 export interface ModelEntry {
@@ -30,13 +34,19 @@ export type ModelTable = ReadonlyMap<string, ModelEntry>;
 
 export function buildModelTable(config: Config, providers: Providers): ModelTable {
   const table = new Map<string, ModelEntry>();
+  // Concurrency limits are shared by every alias that names the same provider or provider/model.
+  const limits = new Map<string, ConcurrencyLimit>();
   for (const [alias, spec] of Object.entries(config.models)) {
     const targets: ResolvedTarget[] = [];
     const reasons: string[] = [];
     for (const target of spec.targets) {
       const provider = providers.live.get(target.provider);
-      if (provider) targets.push({ provider, model: target.model, contextWindow: target.contextWindow });
-      else reasons.push(`provider "${target.provider}" is disabled (${providers.disabled.get(target.provider) ?? 'not configured'})`);
+      if (provider) {
+        const routing = routingFor(spec, target, config.providers[target.provider]!, limits);
+        targets.push({ provider, model: target.model, contextWindow: target.contextWindow, routing });
+      } else {
+        reasons.push(`provider "${target.provider}" is disabled (${providers.disabled.get(target.provider) ?? 'not configured'})`);
+      }
     }
     table.set(alias, { alias, targets, unavailable: targets.length === 0 ? reasons.join('; ') : undefined });
   }

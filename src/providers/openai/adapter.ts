@@ -8,6 +8,7 @@ import { parseSse } from '../sse-parser.ts';
 import { withFirst } from '../../proxy/stream-tap.ts';
 import { CallGuard } from './call-guard.ts';
 import { upstreamReportedError, upstreamStatusError } from './upstream-errors.ts';
+import { readRateLimit, retryAfterMs, type RateLimitSnapshot } from '../../router/upstream-headers.ts';
 
 // Any OpenAI-compatible API behind a base URL (OpenAI, Azure, vLLM, Ollama, Groq, ...).
 // One undici pool per provider keeps connections warm; everything that can be worked out
@@ -57,13 +58,16 @@ export class OpenAIProvider implements Provider {
 
   async chat(call: UpstreamCall, stream: boolean): Promise<JsonReply | StreamReply> {
     const guard = this.#guard(call);
-    const body = await this.#send(this.#chatPath, call, guard, stream);
-    return stream ? this.#openStream(body, guard) : this.#readJson(body, guard);
+    const { body, rateLimit } = await this.#send(this.#chatPath, call, guard, stream);
+    const reply = stream ? await this.#openStream(body, guard) : await this.#readJson(body, guard);
+    return rateLimit === undefined ? reply : { ...reply, rateLimit };
   }
 
   async embeddings(call: UpstreamCall): Promise<JsonReply> {
     const guard = this.#guard(call);
-    return this.#readJson(await this.#send(this.#embeddingsPath, call, guard, false), guard);
+    const { body, rateLimit } = await this.#send(this.#embeddingsPath, call, guard, false);
+    const reply = await this.#readJson(body, guard);
+    return rateLimit === undefined ? reply : { ...reply, rateLimit };
   }
 
   close(): Promise<void> {
@@ -75,11 +79,11 @@ export class OpenAIProvider implements Provider {
   }
 
   #guard(call: UpstreamCall): CallGuard {
-    return new CallGuard(this.name, call.signal, this.#config.timeouts);
+    return new CallGuard(this.name, call.signal, call.timeouts === undefined ? this.#config.timeouts : { ...this.#config.timeouts, ...call.timeouts });
   }
 
   /** Sends the request; resolves with the body of a 2xx answer whose shape fits. */
-  async #send(path: string, call: UpstreamCall, guard: CallGuard, stream: boolean): Promise<ReplyBody> {
+  async #send(path: string, call: UpstreamCall, guard: CallGuard, stream: boolean): Promise<{ body: ReplyBody; rateLimit: RateLimitSnapshot | undefined }> {
     let reply;
     try {
       reply = await this.#pool.request({
@@ -97,13 +101,14 @@ export class OpenAIProvider implements Provider {
     if (!stream) guard.firstByte();
     const contentType = String(reply.headers['content-type'] ?? '');
     const ok = reply.statusCode >= 200 && reply.statusCode < 300;
-    if (ok && (!stream || contentType.includes('text/event-stream'))) return reply.body;
+    if (ok && (!stream || contentType.includes('text/event-stream'))) return { body: reply.body, rateLimit: readRateLimit(reply.headers) };
 
     const text = await readLimited(reply.body, MAX_ERROR_BODY).catch(() => '');
     guard.finish(true);
     if (!ok) {
       const retryAfter = reply.headers['retry-after'];
-      throw upstreamStatusError(this.name, reply.statusCode, text, typeof retryAfter === 'string' ? retryAfter : undefined, this.#secrets);
+      const error = upstreamStatusError(this.name, reply.statusCode, text, typeof retryAfter === 'string' ? retryAfter : undefined, this.#secrets);
+      throw error.with({ upstream: { status: reply.statusCode, retryAfterMs: retryAfterMs(reply.headers) } });
     }
     // A 2xx that is not an event stream, to a streaming request: some servers report
     // errors this way. Use its error if it has one; otherwise say what went wrong.

@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { RequestCtx, Stage } from '../context.ts';
 import { toGatewayError } from '../errors.ts';
 import { tapStream } from '../stream-tap.ts';
+import { formatAttempts } from '../../router/attempts.ts';
 
 /**
  * One log line per request, written when the response is really over: for a stream, when
@@ -45,6 +46,7 @@ function write(logger: Logger, ctx: RequestCtx, status: number): void {
       // 499: the client closed the connection first (nginx's convention; never sent to anyone).
       status: ctx.clientGone ? 499 : status,
       code: ctx.error?.publicCode,
+      attempts: ctx.attempts.length === 0 ? undefined : formatAttempts(ctx.attempts),
       promptTokens: usage?.promptTokens,
       completionTokens: usage?.completionTokens,
       usageSource: usage?.source,
