@@ -23,6 +23,8 @@ const RETRYABLE_STATUS = new Set([408, 409, 429, 529]);
 export function verdictFor(error: GatewayError): Verdict {
   switch (error.code) {
     case 'upstream_rate_limited':
+      // Out of quota: waiting will not help this target, another one may.
+      return error.relayed?.code === 'insufficient_quota' ? 'next' : 'retry';
     case 'upstream_unavailable':
     case 'upstream_timeout':
       return 'retry';

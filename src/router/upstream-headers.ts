@@ -27,7 +27,8 @@ export function retryAfterMs(headers: HeaderBag, now = Date.now()): number | und
   const value = header(headers, 'retry-after');
   if (value === undefined) return undefined;
   if (/^\s*\d+(\.\d+)?\s*$/.test(value)) return Math.ceil(Number(value) * 1000);
-  const date = Date.parse(value);
+  // An HTTP date names its day and month; a bare "-5" would otherwise parse as a year.
+  const date = /[a-z]{3}/i.test(value) ? Date.parse(value) : Number.NaN;
   return Number.isNaN(date) ? undefined : Math.max(0, date - now);
 }
 
