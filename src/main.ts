@@ -14,6 +14,8 @@ import { connectState, type SharedState } from './state/shared-state.ts';
 // Starts a gateway from a loaded config and stops it gracefully. The CLI and the
 // end-to-end tests both start it through here.
 
+const STATE_CONNECT_WAIT_MS = 3_000;
+
 export interface Gateway {
   readonly url: string;
   readonly port: number;
@@ -27,6 +29,9 @@ export async function startGateway(loaded: LoadedConfig, logger: Logger, overrid
   const providers = buildProviders(loaded);
   const models = buildModelTable(config, providers);
   const state = connectState(config.state, logger);
+  // Shared breakers need the connection before the first request; a Redis that is down is
+  // reported and the gateway starts anyway (see state.onUnavailable).
+  if (!(await state.ready(STATE_CONNECT_WAIT_MS))) logger.warn('the Redis state store is not reachable yet; retrying in the background');
   const router = createRouter(state);
   const lifecycle = new Lifecycle();
   const app = createApp({ config, models, logger, lifecycle, router });
