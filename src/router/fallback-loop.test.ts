@@ -53,7 +53,7 @@ function run(targets: ResolvedTarget[], script: Record<string, Outcome[]>, optio
     async (t, timeouts) => {
       calls.push({ target: t.provider.name, timeouts, at: Date.now() });
       const next = script[t.provider.name]?.shift() ?? 'ok';
-      if (next === 'ok') return { answer: t.provider.name };
+      if (next === 'ok') return { answer: t.provider.name, rateLimit: undefined };
       throw next;
     },
   );
@@ -104,6 +104,13 @@ describe('retries and fallback', () => {
     expect(error.status).toBe(429);
     expect(error.retryAfter).toBe('30');
     expect(error.message).toContain('(attempts: a/m=429,b/m=429)');
+  });
+
+  it('a provider that sent only retry-after-ms still gives the client a Retry-After in seconds', async () => {
+    const limited = new GatewayError('upstream_rate_limited', 'slow down', { upstream: { status: 429, retryAfterMs: 12_500 } });
+    const r = run([target('a')], { a: [limited] });
+    const error = (await r.promise.catch((e: unknown) => e)) as GatewayError;
+    expect(error.retryAfter).toBe('13');
   });
 
   it('mixed failures: the last failure that is not a 429', async () => {

@@ -153,7 +153,10 @@ function exhausted(req: LoopRequest, errors: readonly GatewayError[]): GatewayEr
   }
   // All rate limited: the client should slow down (429). Otherwise the last real failure.
   const chosen = allRateLimited(req.attempts) ? sent.at(-1)! : (sent.findLast((e) => e.code !== 'upstream_rate_limited') ?? sent.at(-1)!);
-  return chosen.with({ message: `${chosen.message} (attempts: ${attempts})` });
+  // A provider that said `retry-after-ms` only still gets the client a Retry-After (whole seconds).
+  const askedMs = chosen.upstream?.retryAfterMs;
+  const retryAfter = chosen.retryAfter ?? (askedMs === undefined ? undefined : String(Math.max(1, Math.ceil(askedMs / 1000))));
+  return chosen.with({ message: `${chosen.message} (attempts: ${attempts})`, retryAfter });
 }
 
 function deadlinePassed(req: LoopRequest, deadlineMs: number, errors: readonly GatewayError[]): GatewayError {

@@ -31,10 +31,11 @@ export function callUpstream(router: Router): Stage {
     const { reply, target, release } = served;
     ctx.target = target;
     ctx.firstByteMs = performance.now() - ctx.startedAt;
-    const key = routingOf(target).key;
-    ctx.responseHeaders['x-tollgate-model'] = headerSafe(key);
-    const runId = runIdFrom(ctx.incoming.headers[RUN_ID_HEADER]);
-    if (runId !== undefined) router.runs.pin(runId, ctx.plan!.alias, key);
+    const routing = routingOf(target);
+    ctx.responseHeaders['x-tollgate-model'] = headerSafe(routing.key);
+    // Only a weighted choice can move a run, so only those are remembered.
+    const runId = routing.weight === undefined ? undefined : runIdFrom(ctx.incoming.headers[RUN_ID_HEADER]);
+    if (runId !== undefined) router.runs.pin(runId, ctx.plan!.alias, routing.key);
 
     if (reply.kind === 'json') {
       release();
