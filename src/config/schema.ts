@@ -91,6 +91,12 @@ const breakerSchema = z.strictObject({
   failures: z.number().int().min(1).default(5),
   /** How long an open breaker sends nothing before one probe request decides. */
   cooldown: duration().default(30_000),
+  /** Also open when this share (0–1] of a window's requests failed; off unless set. */
+  errorRate: z.number().gt(0).max(1).optional(),
+  /** The error-rate window. */
+  window: duration().default(60_000),
+  /** Requests a window needs before its error rate counts. */
+  minRequests: z.number().int().min(1).default(20),
 });
 
 const modelSchema = z.strictObject({

@@ -21,15 +21,37 @@ redis.call('HSET', KEYS[1], 'probeUntil', now + cooldown)
 redis.call('PEXPIRE', KEYS[1], cooldown * 2 + 600000)
 return {2, failures}`;
 
-// KEYS[1] the breaker; ARGV: ok (1/0), probe (1/0), failures threshold, cooldown ms.
+// KEYS[1] the breaker; ARGV: ok (1/0), probe (1/0), failures threshold, cooldown ms,
+// error rate (0: off), window ms, min requests.
 const RECORD = `${NOW}
-if ARGV[1] == '1' then redis.call('DEL', KEYS[1]) return 0 end
+local ok = ARGV[1] == '1'
 local cooldown = tonumber(ARGV[4])
+local rate = tonumber(ARGV[5])
+local tripped = false
+if rate > 0 then
+  local h = redis.call('HMGET', KEYS[1], 'wStart', 'wTotal', 'wFailed')
+  local wStart = tonumber(h[1]) or 0
+  local wTotal = tonumber(h[2]) or 0
+  local wFailed = tonumber(h[3]) or 0
+  if now - wStart >= tonumber(ARGV[6]) then wStart = now wTotal = 0 wFailed = 0 end
+  wTotal = wTotal + 1
+  if not ok then wFailed = wFailed + 1 end
+  redis.call('HSET', KEYS[1], 'wStart', wStart, 'wTotal', wTotal, 'wFailed', wFailed)
+  tripped = wTotal >= tonumber(ARGV[7]) and wFailed / wTotal >= rate
+elseif ok then
+  redis.call('DEL', KEYS[1])
+  return 0
+end
+if ok then
+  redis.call('HSET', KEYS[1], 'failures', 0, 'openUntil', 0, 'probeUntil', 0)
+  redis.call('PEXPIRE', KEYS[1], cooldown * 2 + 600000)
+  return 0
+end
 local failures = redis.call('HINCRBY', KEYS[1], 'failures', 1)
 local openUntil = tonumber(redis.call('HGET', KEYS[1], 'openUntil')) or 0
 local wasOpen = openUntil ~= 0
-if (wasOpen and ARGV[2] == '1') or ((not wasOpen) and failures >= tonumber(ARGV[3])) then
-  redis.call('HSET', KEYS[1], 'openUntil', now + cooldown, 'probeUntil', 0)
+if (wasOpen and ARGV[2] == '1') or ((not wasOpen) and (failures >= tonumber(ARGV[3]) or tripped)) then
+  redis.call('HSET', KEYS[1], 'openUntil', now + cooldown, 'probeUntil', 0, 'wStart', now, 'wTotal', 0, 'wFailed', 0)
 end
 redis.call('PEXPIRE', KEYS[1], cooldown * 2 + 600000)
 return failures`;
@@ -47,7 +69,7 @@ return out`;
 
 interface BreakerCommands {
   breakerCheck(key: string, cooldownMs: number): Promise<[number, number]>;
-  breakerRecord(key: string, ok: number, probe: number, failures: number, cooldownMs: number): Promise<number>;
+  breakerRecord(key: string, ok: number, probe: number, failures: number, cooldownMs: number, rate: number, windowMs: number, minRequests: number): Promise<number>;
   breakerOpen(count: number, ...keys: string[]): Promise<number[]>;
 }
 
@@ -74,7 +96,8 @@ export class RedisBreakerStore implements BreakerStore {
   }
 
   async record(key: string, settings: BreakerSettings, ok: boolean, probe: boolean): Promise<void> {
-    await this.#redis.breakerRecord(this.#prefix + key, ok ? 1 : 0, probe ? 1 : 0, settings.failures, settings.cooldownMs);
+    const rate = settings.errorRate;
+    await this.#redis.breakerRecord(this.#prefix + key, ok ? 1 : 0, probe ? 1 : 0, settings.failures, settings.cooldownMs, rate?.rate ?? 0, rate?.windowMs ?? 0, rate?.minRequests ?? 0);
   }
 
   async openKeys(keys: readonly string[]): Promise<string[]> {

@@ -86,6 +86,17 @@ describe.each(implementations)('breaker store: %s', (_name, make) => {
     expect((await store.check('a/m', settings)).state).toBe('probe');
   });
 
+  it('with an error rate: opens when the share of failures in a window is too high, even without a streak', async () => {
+    const { store } = make();
+    const rated = { failures: 100, cooldownMs: COOLDOWN, errorRate: { rate: 0.5, windowMs: 60_000, minRequests: 6 } };
+    // ok, fail, ok, fail, ok: never two failures in a row; 2 of 5 is under the rate anyway.
+    for (const ok of [true, false, true, false, true]) await store.record('r/m', rated, ok, false);
+    expect((await store.check('r/m', rated)).state).toBe('closed');
+    await store.record('r/m', rated, false, false);
+    // 3 failures of 6 requests: 50%.
+    expect((await store.check('r/m', rated)).state).toBe('open');
+  });
+
   it('keeps targets apart', async () => {
     const { store } = make();
     await fail(store, 'a/m', 3);

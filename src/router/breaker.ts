@@ -1,5 +1,6 @@
 // Circuit breakers, one per target (provider/model). Closed: requests flow and consecutive
-// failures are counted. After `failures` in a row the breaker opens: nothing is sent to the
+// failures are counted (and, with `errorRate`, the share of failures in a fixed window of
+// at least `minRequests`). After `failures` in a row (or too high a share) it opens: nothing is sent to the
 // target for `cooldown`. Then exactly one request is let through as a probe (half-open):
 // its success closes the breaker, its failure opens it for another cooldown. A probe that
 // never reports (its process died) is given up after one more cooldown.
@@ -10,6 +11,8 @@
 export interface BreakerSettings {
   readonly failures: number;
   readonly cooldownMs: number;
+  /** Also open when this share of a window's requests failed (undefined: consecutive failures only). */
+  readonly errorRate?: { readonly rate: number; readonly windowMs: number; readonly minRequests: number };
 }
 
 export type BreakerState = 'closed' | 'open' | 'probe';
@@ -33,7 +36,13 @@ export interface BreakerRecord {
   failures: number;
   openUntil: number;
   probeUntil: number;
+  /** The error-rate window: when it began, requests and failures in it. */
+  windowStart: number;
+  windowTotal: number;
+  windowFailed: number;
 }
+
+export const newRecord = (): BreakerRecord => ({ failures: 0, openUntil: 0, probeUntil: 0, windowStart: 0, windowTotal: 0, windowFailed: 0 });
 
 /** The rules, shared by the memory store and mirrored by the Redis script. */
 export function checkRecord(record: BreakerRecord, settings: BreakerSettings, now: number): BreakerState {
@@ -44,6 +53,18 @@ export function checkRecord(record: BreakerRecord, settings: BreakerSettings, no
 }
 
 export function recordOutcome(record: BreakerRecord, settings: BreakerSettings, ok: boolean, probe: boolean, now: number): void {
+  const errorRate = settings.errorRate;
+  let rateTripped = false;
+  if (errorRate !== undefined) {
+    if (now - record.windowStart >= errorRate.windowMs) {
+      record.windowStart = now;
+      record.windowTotal = 0;
+      record.windowFailed = 0;
+    }
+    record.windowTotal++;
+    if (!ok) record.windowFailed++;
+    rateTripped = record.windowTotal >= errorRate.minRequests && record.windowFailed / record.windowTotal >= errorRate.rate;
+  }
   if (ok) {
     record.failures = 0;
     record.openUntil = 0;
@@ -53,9 +74,13 @@ export function recordOutcome(record: BreakerRecord, settings: BreakerSettings, 
   record.failures++;
   const wasOpen = record.openUntil !== 0;
   // A failure that started before the breaker opened does not extend the cooldown; a failed probe does.
-  if ((wasOpen && probe) || (!wasOpen && record.failures >= settings.failures)) {
+  if ((wasOpen && probe) || (!wasOpen && (record.failures >= settings.failures || rateTripped))) {
     record.openUntil = now + settings.cooldownMs;
     record.probeUntil = 0;
+    // Judge the target afresh once it is back.
+    record.windowStart = now;
+    record.windowTotal = 0;
+    record.windowFailed = 0;
   }
 }
 
@@ -76,13 +101,13 @@ export class MemoryBreakerStore implements BreakerStore {
   async record(key: string, settings: BreakerSettings, ok: boolean, probe: boolean): Promise<void> {
     let record = this.#records.get(key);
     if (record === undefined) {
-      if (ok) return;
+      if (ok && settings.errorRate === undefined) return;
       // Keyed by configured targets only, so the map is bounded by the config.
-      record = { failures: 0, openUntil: 0, probeUntil: 0 };
+      record = newRecord();
       this.#records.set(key, record);
     }
     recordOutcome(record, settings, ok, probe, this.#now());
-    if (ok) this.#records.delete(key);
+    if (ok && settings.errorRate === undefined) this.#records.delete(key);
   }
 
   async openKeys(keys: readonly string[]): Promise<string[]> {

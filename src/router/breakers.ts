@@ -23,9 +23,9 @@ export class Breakers {
     return this.#run((store) => store.check(key, settings), 'breaker check');
   }
 
-  /** Records an attempt's outcome; a success on a clean, closed breaker costs nothing. */
+  /** Records an attempt's outcome; a success on a clean, closed breaker costs nothing (unless an error rate is watched). */
   async record(key: string, settings: BreakerSettings, check: BreakerCheck, ok: boolean): Promise<void> {
-    if (ok && check.state === 'closed' && check.failures === 0) return;
+    if (ok && check.state === 'closed' && check.failures === 0 && settings.errorRate === undefined) return;
     await this.#run((store) => store.record(key, settings, ok, check.state === 'probe'), 'breaker record');
   }
 

@@ -60,6 +60,8 @@ describe('target routing from config', () => {
     expect(b!.limits[0]).toBe(a!.limits[0]);
     expect(local).toMatchObject({ key: 'mock/local', weight: undefined, timeouts: {}, limits: [] });
     expect(routingOf(models2.get('nobreaker')!.targets[0]!)).toMatchObject({ breaker: undefined, retries: 0 });
+    const rated = table('  chat: { targets: [{ provider: up, model: m }], breaker: { errorRate: 0.5, window: 2m } }');
+    expect(routingOf(rated.get('chat')!.targets[0]!).breaker).toEqual({ failures: 5, cooldownMs: 30_000, errorRate: { rate: 0.5, windowMs: 120_000, minRequests: 20 } });
   });
 
   it('rejects what it does not know, naming the path', () => {

@@ -1,4 +1,4 @@
-import type { ModelConfig, TargetConfig, Config } from '../config/schema.ts';
+import type { BreakerConfig, Config, ModelConfig, TargetConfig } from '../config/schema.ts';
 import type { UpstreamCall } from '../providers/types.ts';
 import type { BreakerSettings } from './breaker.ts';
 import { ConcurrencyLimit } from './concurrency.ts';
@@ -68,11 +68,17 @@ export function routingFor(
     key,
     weight: target.weight,
     retries: model.retries,
-    breaker: model.breaker === false ? undefined : { failures: model.breaker.failures, cooldownMs: model.breaker.cooldown },
+    breaker: model.breaker === false ? undefined : breakerSettings(model.breaker),
     timeouts,
     deadlineMs: model.deadline,
     limits: targetLimits,
   };
+}
+
+function breakerSettings(config: BreakerConfig): BreakerSettings {
+  const { failures, cooldown, errorRate, window, minRequests } = config;
+  if (errorRate === undefined) return { failures, cooldownMs: cooldown };
+  return { failures, cooldownMs: cooldown, errorRate: { rate: errorRate, windowMs: window, minRequests } };
 }
 
 function limitFor(limits: Map<string, ConcurrencyLimit>, name: string, fields: LimitFields): ConcurrencyLimit | undefined {
