@@ -64,18 +64,18 @@ export async function callWithFallback<R extends { readonly rateLimit?: RateLimi
   for (let i = 0; i < targets.length; i++) {
     const target = targets[i]!;
     const routing = routingOf(target);
-    const skip = (outcome: Attempt['outcome']) => req.attempts.push({ target: routing.key, outcome });
+    const note = (outcome: Attempt['outcome']) => req.attempts.push({ target: routing.key, outcome });
 
     if (needWindow !== undefined && (target.contextWindow === undefined || target.contextWindow <= needWindow)) {
-      skip('small');
+      note('small');
       continue;
     }
-    if (freeLater(i) && routing.limits.some((l) => l.full)) {
-      skip('busy');
+    if (routing.limits.some((l) => l.full) && freeLater(i)) {
+      note('busy');
       continue;
     }
-    if (freeLater(i) && deps.rateLimits.nearLimit(routing.key)) {
-      skip('limited');
+    if (deps.rateLimits.nearLimit(routing.key) && freeLater(i)) {
+      note('limited');
       continue;
     }
 
@@ -83,9 +83,9 @@ export async function callWithFallback<R extends { readonly rateLimit?: RateLimi
       if (req.signal.aborted) throw clientGone();
       if (now() >= deadlineAt) throw deadlinePassed(req, routing.deadlineMs, errors);
 
-      const check: BreakerCheck = routing.breaker === undefined ? CLOSED : await deps.breakers.check(routing.key, routing.breaker);
+      const check = routing.breaker === undefined ? CLOSED : await deps.breakers.check(routing.key, routing.breaker);
       if (check.state === 'open') {
-        skip('open');
+        note('open');
         break;
       }
       let release: () => void;
@@ -94,16 +94,16 @@ export async function callWithFallback<R extends { readonly rateLimit?: RateLimi
       } catch (err) {
         if (req.signal.aborted) throw clientGone();
         errors.push(err as GatewayError);
-        skip('busy');
+        note('busy');
         break;
       }
 
       let error: GatewayError;
       try {
         const reply = await call(target, attemptTimeouts(routing, req.stream, deadlineAt - now()));
-        req.attempts.push({ target: routing.key, outcome: 200 });
+        note(200);
         deps.rateLimits.record(routing.key, reply.rateLimit);
-        if (routing.breaker !== undefined) await deps.breakers.record(routing.key, routing.breaker, check, true);
+        if (routing.breaker !== undefined) await recordQuietly(deps.breakers, routing, check, true);
         return { reply, target, release };
       } catch (err) {
         release();
@@ -111,16 +111,15 @@ export async function callWithFallback<R extends { readonly rateLimit?: RateLimi
         error = err instanceof GatewayError ? err : new GatewayError('internal_error', 'The gateway hit an internal error.', { cause: err });
       }
 
-      req.attempts.push({ target: routing.key, outcome: error.status });
+      note(error.status);
       const verdict = verdictFor(error);
       // A request error (400, context length) means the target answered sensibly: it is healthy.
-      if (routing.breaker !== undefined && error.code !== 'gateway_overloaded') {
-        await deps.breakers.record(routing.key, routing.breaker, check, verdict === 'stop' || verdict === 'larger');
-      }
+      if (routing.breaker !== undefined) await recordQuietly(deps.breakers, routing, check, verdict === 'stop' || verdict === 'larger');
       if (verdict === 'stop') throw error;
       if (verdict === 'larger') {
-        if (target.contextWindow === undefined || !targets.slice(i + 1).some((t) => (t.contextWindow ?? 0) > target.contextWindow!)) throw error;
-        needWindow = target.contextWindow;
+        const window = target.contextWindow;
+        if (window === undefined || !targets.slice(i + 1).some((t) => (t.contextWindow ?? 0) > window)) throw error;
+        needWindow = window;
       }
       errors.push(error);
       if (verdict !== 'retry' || retry >= routing.retries) break;
@@ -131,6 +130,19 @@ export async function callWithFallback<R extends { readonly rateLimit?: RateLimi
     }
   }
   throw exhausted(req, errors);
+}
+
+/**
+ * Breaker bookkeeping never costs the request its answer (a stream may already be open).
+ * Redis being away is handled inside Breakers (local fallback); what is left to swallow
+ * here would be a script bug, which the breaker contract tests cover.
+ */
+async function recordQuietly(breakers: Breakers, routing: TargetRouting, check: BreakerCheck, ok: boolean): Promise<void> {
+  try {
+    await breakers.record(routing.key, routing.breaker!, check, ok);
+  } catch {
+    // See above.
+  }
 }
 
 const CLOSED: BreakerCheck = { state: 'closed', failures: 0 };
