@@ -223,6 +223,18 @@ describe('skipping targets', () => {
     expect(error.retryAfter).toBe('1');
   });
 
+  it('a busy target skipped for one whose breaker is open: an overload (503, Retry-After), not an outage', async () => {
+    const limit = new ConcurrencyLimit('target a/m', { max: 1, maxQueued: 0, queueTimeoutMs: 100 });
+    await limit.acquire(controller.signal);
+    const b = target('b', { retries: 0, breaker: { failures: 1, cooldownMs: 10_000 } });
+    await run([b], { b: [status('upstream_error', 500)] }).promise.catch(() => {});
+    const r = run([target('a', { limits: [limit] }), b], {});
+    const error = (await r.promise.catch((e: unknown) => e)) as GatewayError;
+    expect(r.summary()).toBe('a/m=busy,b/m=open');
+    expect(error.code).toBe('gateway_overloaded');
+    expect(error.retryAfter).toBe('1');
+  });
+
   it('a target the provider says is at its rate limit is avoided until the reset', async () => {
     rateLimits.record('a/m', { remainingRequests: 0, limitRequests: 100, remainingTokens: undefined, limitTokens: undefined, resetRequestsMs: 2000, resetTokensMs: undefined });
     const r = run([target('a'), target('b')], {});

@@ -160,7 +160,10 @@ function exhausted(req: LoopRequest, errors: readonly GatewayError[]): GatewayEr
   const attempts = formatAttempts(req.attempts);
   const sent = errors.filter((e) => e.code !== 'gateway_overloaded');
   if (sent.length === 0) {
-    if (errors.length > 0) return errors.at(-1)!.with({ message: `Every target of '${req.plan.alias}' is at its concurrency limit (attempts: ${attempts}); try again shortly.` });
+    // Nothing was sent: busy targets (skipped or shed) make it an overload, else every breaker was open.
+    if (req.attempts.some((a) => a.outcome === 'busy')) {
+      return new GatewayError('gateway_overloaded', `Every usable target of '${req.plan.alias}' is at its concurrency limit (attempts: ${attempts}); try again shortly.`, { retryAfter: '1' });
+    }
     return new GatewayError('upstream_unavailable', `Every target of '${req.plan.alias}' is unavailable after repeated failures (attempts: ${attempts}).`, { retryAfter: '1' });
   }
   // All rate limited: the client should slow down (429). Otherwise the last real failure.
