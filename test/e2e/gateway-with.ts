@@ -12,7 +12,7 @@ export const KEY = 'tg-resilience-key';
 export interface TestGateway {
   gateway: Gateway;
   logs: Array<Record<string, unknown>>;
-  post(body: unknown, headers?: Record<string, string>): Promise<Response>;
+  post(body: unknown, headers?: Record<string, string>, signal?: AbortSignal): Promise<Response>;
   logFor(reqId: string): Promise<Record<string, unknown>>;
   close(): Promise<void>;
 }
@@ -38,9 +38,10 @@ tenants:
   return {
     gateway,
     logs,
-    post: (body, headers = {}) =>
+    post: (body, headers = {}, signal) =>
       fetch(`${gateway.url}/v1/chat/completions`, {
         method: 'POST',
+        signal,
         headers: { 'content-type': 'application/json', authorization: `Bearer ${KEY}`, ...headers },
         body: JSON.stringify(body),
       }),

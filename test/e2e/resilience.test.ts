@@ -60,6 +60,19 @@ describe('retries', () => {
     expect(res.headers.get('x-tollgate-attempts')).toBe('fake/r429=429,fake/r429=200');
   });
 
+  it('a client that leaves during the wait gets no retry', async () => {
+    fake.enqueue({ status: 429, headers: { 'retry-after': '5' } });
+    const client = new AbortController();
+    const reqId = 'resilience-gone-client';
+    const pending = g.post({ model: 'retry429', messages: [{ role: 'user', content: 'hi' }] }, { 'x-request-id': reqId }, client.signal).catch(() => undefined);
+    while (fake.requests.length === 0) await new Promise((resolve) => setTimeout(resolve, 10));
+    client.abort();
+    await pending;
+    const line = await g.logFor(reqId);
+    expect(line).toMatchObject({ status: 499, attempts: 'fake/r429=429' });
+    expect(fake.requests).toHaveLength(1);
+  });
+
   it('a refused connection is retried, then the next target answers', async () => {
     const res = await chat('refused');
     expect(res.status).toBe(200);
