@@ -13,6 +13,7 @@ import { stagesFor } from './proxy/stage-list.ts';
 import { TenantDirectory } from './proxy/tenants.ts';
 import type { ModelTable } from './router/model-table.ts';
 import type { SharedState } from './state/shared-state.ts';
+import { readiness, type Router } from './router/router.ts';
 
 // The HTTP surface: routes and the one error handler. No logic lives here.
 
@@ -22,6 +23,7 @@ export interface AppDeps {
   readonly logger: Logger;
   readonly lifecycle: Lifecycle;
   readonly state: SharedState;
+  readonly router: Router;
 }
 
 type Env = { Bindings: HttpBindings };
@@ -34,6 +36,7 @@ export function createApp(deps: AppDeps): Hono<Env> {
     tenants,
     models: deps.models,
     state: deps.state,
+    router: deps.router,
     drainSignal: deps.lifecycle.drainSignal,
   };
   const chat = compose(stagesFor('chat', pipelineDeps));
@@ -70,9 +73,12 @@ export function createApp(deps: AppDeps): Hono<Env> {
   app.get('/v1/models', (c) => answer(c, () => models.list(c.env.incoming.headers)));
   app.get('/v1/models/:id{.+}', (c) => answer(c, () => models.retrieve(c.env.incoming.headers, c.req.param('id'))));
   app.get('/healthz', (c) => json(c, 200, { status: 'ok' }));
-  app.get('/readyz', (c) =>
-    lifecycle.draining ? json(c, 503, { status: 'draining' }) : json(c, 200, { status: 'ready' }),
-  );
+  // 503 while draining, or while some model has no usable target (every breaker open); the body lists open targets.
+  app.get('/readyz', async (c) => {
+    if (lifecycle.draining) return json(c, 503, { status: 'draining' });
+    const state = await readiness(deps.router, deps.models);
+    return json(c, state.ready ? 200 : 503, { status: state.ready ? 'ready' : 'degraded', openTargets: state.openTargets, unavailableModels: state.unavailableModels });
+  });
   app.notFound((c) => {
     const error = new GatewayError('not_found', `Unknown route: ${c.req.method} ${c.req.path}`);
     return json(c, error.status, error.toEnvelope());

@@ -10,12 +10,15 @@ import { Lifecycle } from './lifecycle.ts';
 import { buildProviders, type Providers } from './providers/registry.ts';
 import { TenantDirectory } from './proxy/tenants.ts';
 import { buildModelTable, type ModelTable } from './router/model-table.ts';
+import { createRouter } from './router/router.ts';
 import { withoutDemoKeyBeyondLoopback } from './server/demo-key.ts';
 import { hardenServer, serverOptions } from './server/http-server.ts';
-import { connectState } from './state/shared-state.ts';
+import { connectState, type SharedState } from './state/shared-state.ts';
 
 // Starts a gateway from a loaded config and stops it gracefully. The CLI and the
 // end-to-end tests both start it through here.
+
+const STATE_CONNECT_WAIT_MS = 3_000;
 
 export interface Gateway {
   readonly url: string;
@@ -31,11 +34,13 @@ export async function startGateway(loaded: LoadedConfig, logger: Logger, overrid
   const config = withoutDemoKeyBeyondLoopback(loaded.config, host, logger);
   const providers = buildProviders(loaded);
   const models = buildModelTable(config, providers);
-  const lifecycle = new Lifecycle();
   const state = connectState(config.state, logger);
-  // Give Redis a moment to connect, so the first requests are not refused; it is retried after.
-  await state.ready(5_000);
-  const app = createApp({ config, models, logger, lifecycle, state });
+  // Shared breakers need the connection before the first request; a Redis that is down is
+  // reported and the gateway starts anyway (see state.onUnavailable).
+  if (!(await state.ready(STATE_CONNECT_WAIT_MS))) logger.warn('the Redis state store is not reachable yet; retrying in the background');
+  const router = createRouter(state);
+  const lifecycle = new Lifecycle();
+  const app = createApp({ config, models, logger, lifecycle, state, router });
 
   const server = await new Promise<Server>((resolve, reject) => {
     const options = { fetch: app.fetch, port: overrides.port ?? config.server.port, hostname: host, serverOptions: serverOptions(config.server) };
@@ -53,11 +58,11 @@ export async function startGateway(loaded: LoadedConfig, logger: Logger, overrid
   logStartup(logger, loaded, config, providers, models, url);
 
   let stopping: Promise<void> | undefined;
-  const shutdown = () => (stopping ??= drain(server, lifecycle, providers, logger, config.server.drainTimeout).then(() => state.close()));
+  const shutdown = () => (stopping ??= drain(server, lifecycle, providers, state, logger, config.server.drainTimeout));
   return { url, port, lifecycle, server, shutdown };
 }
 
-async function drain(server: Server, lifecycle: Lifecycle, providers: Providers, logger: Logger, drainTimeout: number): Promise<void> {
+async function drain(server: Server, lifecycle: Lifecycle, providers: Providers, state: SharedState, logger: Logger, drainTimeout: number): Promise<void> {
   lifecycle.draining = true;
   logger.info({ inflight: lifecycle.inflight, drainTimeoutMs: drainTimeout }, 'shutting down: no new connections, draining');
   const closed = new Promise<void>((resolve) => server.close(() => resolve()));
@@ -75,6 +80,7 @@ async function drain(server: Server, lifecycle: Lifecycle, providers: Providers,
   server.closeAllConnections();
   await closed;
   await providers.close();
+  await state.close();
   logger.info('stopped');
 }
 

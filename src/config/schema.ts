@@ -45,6 +45,15 @@ const loggingSchema = z.strictObject({
   requests: z.boolean().default(true),
 });
 
+/** Backpressure: at most `maxConcurrent` calls in flight; a few more wait briefly, the rest are shed (503). */
+const concurrencyFields = {
+  maxConcurrent: z.number().int().min(1).optional(),
+  /** Requests allowed to wait for a free slot (default: as many as `maxConcurrent`). */
+  maxQueued: z.number().int().min(0).optional(),
+  /** How long a queued request waits before it is shed (default 2s). */
+  queueTimeout: duration().optional(),
+};
+
 const timeoutsSchema = z.strictObject({
   connect: duration().default(10_000),
   /** Until response headers (and, for streams, the first event) arrive. */
@@ -72,6 +81,7 @@ const openaiProviderSchema = z.strictObject({
    * stays bounded whatever the provider sends.
    */
   maxResponseBytes: byteSize().pipe(z.number().min(1024, 'expected at least 1kb')).default(64 * 1024 * 1024),
+  ...concurrencyFields,
 });
 
 const mockProviderSchema = z.strictObject({
@@ -80,15 +90,40 @@ const mockProviderSchema = z.strictObject({
   latency: duration().default(0),
   /** Delay between streamed chunks. */
   chunkDelay: duration().default(0),
+  ...concurrencyFields,
 });
 
 const providerSchema = z.discriminatedUnion('kind', [openaiProviderSchema, mockProviderSchema]);
+
+/** Per-target overrides of the provider's deadlines (`providers.NAME.timeouts`). */
+const targetTimeoutsSchema = z.strictObject({
+  firstByte: duration().optional(),
+  idle: duration().optional(),
+  total: duration().optional(),
+});
 
 const targetSchema = z.strictObject({
   provider: name('a provider name'),
   model: z.string().min(1),
   /** The model's context window in tokens, where the built-in table does not know it. */
   contextWindow: z.number().int().positive().optional(),
+  /** Consecutive targets with a weight form one group, balanced by weight. */
+  weight: z.number().positive().optional(),
+  timeouts: targetTimeoutsSchema.optional(),
+  ...concurrencyFields,
+});
+
+const breakerSchema = z.strictObject({
+  /** Consecutive failures that open the breaker. */
+  failures: z.number().int().min(1).default(5),
+  /** How long an open breaker sends nothing before one probe request decides. */
+  cooldown: duration().default(30_000),
+  /** Also open when this share (0–1] of a window's requests failed; off unless set. */
+  errorRate: z.number().gt(0).max(1).optional(),
+  /** The error-rate window. */
+  window: duration().default(60_000),
+  /** Requests a window needs before its error rate counts. */
+  minRequests: z.number().int().min(1).default(20),
 });
 
 /** A candidate model that receives a sample of an alias's requests in the background. */
@@ -115,6 +150,12 @@ const modelSchema = z
   .strictObject({
     targets: z.array(targetSchema).min(1, 'a model needs at least one target').optional(),
     router: routerSchema.optional(),
+    /** Retries of the same target on a retryable failure, before falling to the next one. */
+    retries: z.number().int().min(0).max(10).default(2),
+    /** Per target; `false` turns it off. */
+    breaker: z.union([z.literal(false), breakerSchema]).default(breakerSchema.parse({})),
+    /** The whole fallback loop (every attempt and wait); a stream's part ends at its first event. */
+    deadline: duration().default(600_000),
     /** A prompt too long for a target's context window: skip to a larger one, trim the conversation, or refuse. */
     contextOverflow: z.enum(['fallback', 'trim', 'reject']).default('fallback'),
     shadow: shadowSchema.optional(),
@@ -202,6 +243,9 @@ export const configSchema = z.strictObject({
 export type Config = z.output<typeof configSchema>;
 export type OpenAIProviderConfig = z.output<typeof openaiProviderSchema>;
 export type RunsConfig = z.output<typeof runsSchema>;
+export type TargetConfig = z.output<typeof targetSchema>;
+export type ModelConfig = z.output<typeof modelSchema>;
+export type BreakerConfig = z.output<typeof breakerSchema>;
 export type StateConfig = z.output<typeof stateSchema>;
 export type MockProviderConfig = z.output<typeof mockProviderSchema>;
 export type ShadowConfig = z.output<typeof shadowSchema>;

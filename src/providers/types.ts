@@ -1,4 +1,5 @@
 import type { Usage } from '../metering/usage.ts';
+import type { RateLimitSnapshot } from '../router/upstream-headers.ts';
 
 // What every provider adapter offers the pipeline. Adapters speak OpenAI's wire shapes on
 // the way out (translation happens inside the adapter), so stages never care which
@@ -15,6 +16,8 @@ export interface UpstreamCall {
   readonly requestId: string;
   /** Aborted when the client goes away; the adapter adds its own deadlines. */
   readonly signal: AbortSignal;
+  /** This target's overrides of the provider's deadlines (ms); the rest come from its config. */
+  readonly timeouts?: { readonly firstByte?: number; readonly idle?: number; readonly total?: number };
 }
 
 export interface JsonReply {
@@ -25,6 +28,8 @@ export interface JsonReply {
    */
   readonly bytes: Uint8Array;
   readonly usage: Usage | undefined;
+  /** The provider's `x-ratelimit-*` headers, when it sent them (routing steers away from a target near its limit). */
+  readonly rateLimit?: RateLimitSnapshot;
 }
 
 /**
@@ -35,6 +40,7 @@ export interface JsonReply {
 export interface StreamReply {
   readonly kind: 'stream';
   readonly events: AsyncIterable<SseEvent>;
+  readonly rateLimit?: RateLimitSnapshot;
 }
 
 export interface Provider {

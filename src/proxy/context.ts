@@ -2,6 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Usage } from '../metering/usage.ts';
 import type { SseEvent } from '../providers/types.ts';
 import type { RoutingDecision } from '../router/decide-side.ts';
+import type { Attempt } from '../router/attempts.ts';
 import type { ResolvedTarget, RoutePlan } from '../router/model-table.ts';
 import type { GatewayError } from './errors.ts';
 import type { Tenant } from './tenants.ts';
@@ -33,6 +34,8 @@ export interface RequestCtx {
   plan: RoutePlan | undefined;
   /** The target being called, or that answered. */
   target: ResolvedTarget | undefined;
+  /** Each target tried (or skipped) by the fallback loop, and how it went. */
+  readonly attempts: Attempt[];
 
   usage: Usage | undefined;
   /** ms from arrival to the first upstream byte (for streams: the commit point). */
@@ -60,6 +63,7 @@ export function newRequestCtx(id: string, endpoint: Endpoint, incoming: Incoming
     clientWantsUsage: false,
     plan: undefined,
     target: undefined,
+    attempts: [],
     usage: undefined,
     firstByteMs: undefined,
     error: undefined,

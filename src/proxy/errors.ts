@@ -39,12 +39,21 @@ export interface ErrorEnvelope {
   error: { message: string; type: string; param: string | null; code: string };
 }
 
+/** What the provider's answer said, for the fallback loop (never shown to clients as is). */
+export interface UpstreamFacts {
+  /** The provider's HTTP status, when it answered with one. */
+  readonly status?: number;
+  /** How long the provider asked us to wait (`retry-after-ms`, or `Retry-After` in ms). */
+  readonly retryAfterMs?: number;
+}
+
 interface GatewayErrorOptions {
   param?: string | null;
   /** Seconds, relayed as `Retry-After` (upstream rate limits). */
   retryAfter?: string;
   /** Upstream 4xx the request caused: relay the provider's own status, type and code. */
   relayed?: { status: number; type: string; code: string };
+  upstream?: UpstreamFacts;
   cause?: unknown;
 }
 
@@ -53,6 +62,7 @@ export class GatewayError extends Error {
   readonly param: string | null;
   readonly retryAfter: string | undefined;
   readonly relayed: GatewayErrorOptions['relayed'];
+  readonly upstream: UpstreamFacts | undefined;
 
   constructor(code: ErrorCode, message: string, options: GatewayErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
@@ -61,6 +71,18 @@ export class GatewayError extends Error {
     this.param = options.param ?? null;
     this.retryAfter = options.retryAfter;
     this.relayed = options.relayed;
+    this.upstream = options.upstream;
+  }
+
+  /** The same error with some parts replaced (errors are immutable once thrown). */
+  with(changes: { message?: string; upstream?: UpstreamFacts; retryAfter?: string }): GatewayError {
+    return new GatewayError(this.code, changes.message ?? this.message, {
+      param: this.param,
+      retryAfter: changes.retryAfter ?? this.retryAfter,
+      relayed: this.relayed,
+      upstream: changes.upstream ?? this.upstream,
+      cause: this.cause,
+    });
   }
 
   get status(): number {

@@ -5,6 +5,7 @@ import { runStoreFor } from '../metering/runs/shared-run-store.ts';
 import type { ModelTable } from '../router/model-table.ts';
 import { ShadowTraffic } from '../router/shadow-traffic.ts';
 import type { SharedState } from '../state/shared-state.ts';
+import type { Router } from '../router/router.ts';
 import type { Endpoint, Stage } from './context.ts';
 import { authenticate } from './stages/authenticate.ts';
 import { callUpstream } from './stages/call-upstream.ts';
@@ -28,6 +29,7 @@ export interface PipelineDeps {
   readonly drainSignal?: AbortSignal;
   /** Where shared state (run guards, budgets) lives: memory or Redis. */
   readonly state: SharedState;
+  readonly router: Router;
 }
 
 /**
@@ -44,11 +46,11 @@ export function stagesFor(endpoint: Endpoint, deps: PipelineDeps): Stage[] {
     parseRequest(endpoint, limits.maxBodyBytes), //           400 / 413
     enforceLimits(limits), //                                 400 (pre-policies)
     chooseSide(deps.config, deps.models, deps.tenants), //   router alias → its cheap or strong alias; 403 / 400
-    route(deps.models, deps.tenants), //                      404 / 403 / 503
+    route(deps.models, deps.tenants, deps.router), //         404 / 403 / 503; weighted order
     ...(chat ? [fitContext(deps.config)] : []), //            400 context_length_exceeded; skips or trims to fit the windows
     ...(chat ? [guardRunStage(deps)] : []), //                400 / 429 / 503 (agent runs: steps, tokens, cost, loops)
     ...(chat ? [shadow(deps.models, shadowTraffic(deps))] : []), // mirrors a sample to the alias's shadow target, in the background
-    callUpstream(), //                                        502 / 504, or an SSE error event after the commit point
+    callUpstream(deps.router), //                             fallback loop: 429 / 502 / 503 / 504, or an SSE error event after the commit point
   ];
 }
 

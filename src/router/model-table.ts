@@ -3,6 +3,8 @@ import type { Providers } from '../providers/registry.ts';
 import type { Provider } from '../providers/types.ts';
 import { knownContextWindow } from './context-windows.ts';
 import { resolveShadow, type ShadowTarget } from './shadow-traffic.ts';
+import type { ConcurrencyLimit } from './concurrency.ts';
+import { routingFor, type TargetRouting } from './target-routing.ts';
 
 // Model aliases resolved against live providers once, at start-up. A request then looks
 // its alias up in a Map and gets the ordered targets, with nothing left to work out.
@@ -12,6 +14,8 @@ export interface ResolvedTarget {
   readonly model: string;
   /** Tokens the model accepts (prompt + output), when configured or known. */
   readonly contextWindow: number | undefined;
+  /** Retries, breaker, weight, deadlines and concurrency limits (defaults when absent). */
+  readonly routing?: TargetRouting;
 }
 
 export interface ModelEntry {
@@ -35,13 +39,19 @@ type TargetConfig = NonNullable<Config['models'][string]['targets']>[number];
 
 export function buildModelTable(config: Config, providers: Providers): ModelTable {
   const table = new Map<string, ModelEntry>();
+  // Concurrency limits are shared by every alias that names the same provider or provider/model.
+  const limits = new Map<string, ConcurrencyLimit>();
   for (const [alias, spec] of Object.entries(config.models)) {
     const targets: ResolvedTarget[] = [];
     const reasons: string[] = [];
     for (const target of spec.targets ?? routerSideTargets(config, spec.router)) {
       const provider = providers.live.get(target.provider);
-      if (provider) targets.push({ provider, model: target.model, contextWindow: target.contextWindow ?? knownContextWindow(target.model) });
-      else reasons.push(`provider "${target.provider}" is disabled (${providers.disabled.get(target.provider) ?? 'not configured'})`);
+      if (provider) {
+        const routing = routingFor(spec, target, config.providers[target.provider]!, limits);
+        targets.push({ provider, model: target.model, contextWindow: target.contextWindow ?? knownContextWindow(target.model), routing });
+      } else {
+        reasons.push(`provider "${target.provider}" is disabled (${providers.disabled.get(target.provider) ?? 'not configured'})`);
+      }
     }
     table.set(alias, { alias, targets, unavailable: targets.length === 0 ? reasons.join('; ') : undefined, shadow: resolveShadow(config, spec.shadow, providers) });
   }

@@ -138,7 +138,8 @@ describe('upstream failures are relayed as OpenAI errors', () => {
     const res = await call();
     expect(res.status).toBe(429);
     expect(res.headers.get('retry-after')).toBe('7');
-    expect((await errorOf(res)).code).toBe('upstream_rate_limited');
+    // The provider's own code is relayed (the fake says rate_limit_exceeded).
+    expect((await errorOf(res)).code).toBe('rate_limit_exceeded');
   });
 
   it('5xx statuses map to 502, 503 and 504', async () => {

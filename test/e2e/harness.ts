@@ -74,13 +74,15 @@ providers:
     baseUrl: ${fake.url}
     apiKey: \${TOLLGATE_TEST_UNSET_KEY}
   mock: { kind: mock }
+# One call per request (no retries, no breakers), so each test sees exactly one upstream
+# answer; test/e2e/resilience*.test.ts cover the fallback loop with its defaults.
 models:
-  chat: { targets: [{ provider: fake, model: fake-model }] }
-  embed: { targets: [{ provider: fake, model: fake-embedding }] }
-  quick: { targets: [{ provider: quick, model: fake-model }] }
-  strict: { targets: [{ provider: strict, model: fake-model }] }
-  strict-embed: { targets: [{ provider: strict, model: fake-embedding }] }
-  unreachable: { targets: [{ provider: nowhere, model: m }] }
+  chat: { targets: [{ provider: fake, model: fake-model }], retries: 0, breaker: false }
+  embed: { targets: [{ provider: fake, model: fake-embedding }], retries: 0, breaker: false }
+  quick: { targets: [{ provider: quick, model: fake-model }], retries: 0, breaker: false }
+  strict: { targets: [{ provider: strict, model: fake-model }], retries: 0, breaker: false }
+  strict-embed: { targets: [{ provider: strict, model: fake-embedding }], retries: 0, breaker: false }
+  unreachable: { targets: [{ provider: nowhere, model: m }], retries: 0, breaker: false }
   keyless: { targets: [{ provider: keyless, model: m }] }
   mock-chat: { targets: [{ provider: mock, model: mock-1 }] }
   vendor/with-slash: { targets: [{ provider: mock, model: mock-1 }] }

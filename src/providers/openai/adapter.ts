@@ -9,6 +9,7 @@ import { declaredLength, readBounded, tooLarge } from './bounded-body.ts';
 import { CallGuard } from './call-guard.ts';
 import { inspectJsonBody, OPENS_WITH_ERROR } from './json-body.ts';
 import { upstreamReportedError, upstreamStatusError } from './upstream-errors.ts';
+import { readRateLimit, retryAfterMs, type RateLimitSnapshot } from '../../router/upstream-headers.ts';
 
 // Any OpenAI-compatible API behind a base URL (OpenAI, Azure, vLLM, Ollama, Groq, ...).
 // One undici pool per provider keeps connections warm; everything that can be worked out
@@ -64,13 +65,16 @@ export class OpenAIProvider implements Provider {
 
   async chat(call: UpstreamCall, stream: boolean): Promise<JsonReply | StreamReply> {
     const guard = this.#guard(call);
-    const reply = await this.#send(this.#chatPath, call, guard, stream);
-    return stream ? this.#openStream(reply.body, guard) : this.#readJson(reply, guard);
+    const { reply, rateLimit } = await this.#send(this.#chatPath, call, guard, stream);
+    const answer = stream ? await this.#openStream(reply.body, guard) : await this.#readJson(reply, guard);
+    return rateLimit === undefined ? answer : { ...answer, rateLimit };
   }
 
   async embeddings(call: UpstreamCall): Promise<JsonReply> {
     const guard = this.#guard(call);
-    return this.#readJson(await this.#send(this.#embeddingsPath, call, guard, false), guard);
+    const { reply, rateLimit } = await this.#send(this.#embeddingsPath, call, guard, false);
+    const answer = await this.#readJson(reply, guard);
+    return rateLimit === undefined ? answer : { ...answer, rateLimit };
   }
 
   close(): Promise<void> {
@@ -82,11 +86,11 @@ export class OpenAIProvider implements Provider {
   }
 
   #guard(call: UpstreamCall): CallGuard {
-    return new CallGuard(this.name, call.signal, this.#config.timeouts);
+    return new CallGuard(this.name, call.signal, call.timeouts === undefined ? this.#config.timeouts : { ...this.#config.timeouts, ...call.timeouts });
   }
 
-  /** Sends the request; resolves with a 2xx answer whose shape fits. */
-  async #send(path: string, call: UpstreamCall, guard: CallGuard, stream: boolean): Promise<Reply> {
+  /** Sends the request; resolves with a 2xx answer whose shape fits, and the provider's rate-limit headers. */
+  async #send(path: string, call: UpstreamCall, guard: CallGuard, stream: boolean): Promise<{ reply: Reply; rateLimit: RateLimitSnapshot | undefined }> {
     let reply;
     try {
       reply = await this.#pool.request({
@@ -104,13 +108,14 @@ export class OpenAIProvider implements Provider {
     if (!stream) guard.firstByte();
     const contentType = String(reply.headers['content-type'] ?? '');
     const ok = reply.statusCode >= 200 && reply.statusCode < 300;
-    if (ok && (!stream || EVENT_STREAM.test(contentType))) return reply;
+    if (ok && (!stream || EVENT_STREAM.test(contentType))) return { reply, rateLimit: readRateLimit(reply.headers) };
 
     const text = await readLimited(reply.body, MAX_ERROR_BODY).catch(() => '');
     guard.finish(true);
     if (!ok) {
       const retryAfter = reply.headers['retry-after'];
-      throw upstreamStatusError(this.name, reply.statusCode, text, typeof retryAfter === 'string' ? retryAfter : undefined, this.#secrets);
+      const error = upstreamStatusError(this.name, reply.statusCode, text, typeof retryAfter === 'string' ? retryAfter : undefined, this.#secrets);
+      throw error.with({ upstream: { status: reply.statusCode, retryAfterMs: retryAfterMs(reply.headers) } });
     }
     // A 2xx that is not an event stream, to a streaming request: some servers report
     // errors this way. Use its error if it has one; otherwise say what went wrong.

@@ -127,6 +127,15 @@ describe('upstreamStatusError', () => {
     expect(err.status).toBe(429);
     expect(err.retryAfter).toBe('20');
     expect(err.message).toBe('Provider "oa" answered HTTP 429: Rate limit reached');
+    expect(err.publicCode).toBe('upstream_rate_limited');
+  });
+
+  it.each(['insufficient_quota', 'rate_limit_exceeded'])('relays a 429 with the provider code %s, keeping ours for routing', (code) => {
+    const err = upstreamStatusError('oa', 429, JSON.stringify({ error: { message: 'quota', type: code, code } }), undefined, []);
+    expect(err.code).toBe('upstream_rate_limited');
+    expect(err.status).toBe(429);
+    expect(err.publicCode).toBe(code);
+    expect(err.toEnvelope().error).toMatchObject({ code, type: code });
   });
 
   it.each([408, 504])('maps %d to upstream_timeout', (status) => {

@@ -63,7 +63,12 @@ export function upstreamStatusError(
   if (status === 401 || status === 403) {
     return new GatewayError('upstream_auth_failed', `Provider "${provider}" rejected the gateway's credentials (HTTP ${status}).`);
   }
-  if (status === 429) return new GatewayError('upstream_rate_limited', `${prefix}${detail}`, { retryAfter });
+  // The provider's own code says what kind of limit it is (`rate_limit_exceeded`: wait;
+  // `insufficient_quota`: waiting will not help), so clients see it; ours stays for routing.
+  if (status === 429) {
+    const relayed = info.code === undefined ? undefined : { status: 429, type: info.type ?? 'rate_limit_error', code: info.code };
+    return new GatewayError('upstream_rate_limited', `${prefix}${detail}`, { retryAfter, relayed });
+  }
   if (status === 408 || status === 504) return new GatewayError('upstream_timeout', `${prefix}${detail}`);
   if (status === 503 || status === 529) return new GatewayError('upstream_unavailable', `${prefix}${detail}`, { retryAfter });
   return new GatewayError('upstream_error', `${prefix}${detail}`);

@@ -1,29 +1,57 @@
-import type { Stage } from '../context.ts';
+import type { UpstreamCall } from '../../providers/types.ts';
+import { formatAttempts, headerSafe } from '../../router/attempts.ts';
+import { callWithFallback, type CallTimeouts } from '../../router/fallback-loop.ts';
+import type { ResolvedTarget } from '../../router/model-table.ts';
+import type { Router } from '../../router/router.ts';
+import { RUN_ID_HEADER, runIdFrom } from '../../router/run-affinity.ts';
+import { routingOf } from '../../router/target-routing.ts';
+import type { RequestCtx, Stage } from '../context.ts';
+import { tapStream } from '../stream-tap.ts';
 import { relayChatStream } from '../usage-relay.ts';
 
-/** Sends the request to the chosen target and returns its answer: JSON, or a stream past its commit point. */
-export function callUpstream(): Stage {
+/**
+ * Sends the request through the fallback loop over the plan's targets and returns the
+ * first answer: JSON, or a stream past its commit point. The response says which target
+ * served it (`x-tollgate-model`) and what each attempt did (`x-tollgate-attempts`).
+ */
+export function callUpstream(router: Router): Stage {
   return async function callUpstream(ctx) {
-    const target = ctx.target!;
-    const body: Record<string, unknown> = { ...ctx.body, model: target.model };
-    const call = { body, requestId: ctx.id, signal: ctx.signal };
-
-    if (ctx.endpoint === 'embeddings') {
-      const reply = await target.provider.embeddings(call);
-      ctx.firstByteMs = performance.now() - ctx.startedAt;
-      ctx.usage = reply.usage;
-      return { kind: 'json', status: 200, body: undefined, bytes: reply.bytes };
+    const attempt = (target: ResolvedTarget, timeouts: CallTimeouts) => {
+      ctx.target = target;
+      const call = upstreamCall(ctx, target, timeouts);
+      return ctx.endpoint === 'embeddings' ? target.provider.embeddings(call) : target.provider.chat(call, ctx.stream);
+    };
+    const loop = { plan: ctx.plan!, signal: ctx.signal, stream: ctx.stream, startedAt: ctx.startedAt, attempts: ctx.attempts };
+    let served;
+    try {
+      served = await callWithFallback(loop, router, attempt);
+    } finally {
+      ctx.responseHeaders['x-tollgate-attempts'] = formatAttempts(ctx.attempts);
     }
-
-    // Always ask for usage so every stream can be metered; the client still gets only what it asked for.
-    if (ctx.stream) body.stream_options = { ...(body.stream_options as object | null | undefined), include_usage: true };
-    const reply = await target.provider.chat(call, ctx.stream);
+    const { reply, target, release } = served;
+    ctx.target = target;
     ctx.firstByteMs = performance.now() - ctx.startedAt;
+    const routing = routingOf(target);
+    ctx.responseHeaders['x-tollgate-model'] = headerSafe(routing.key);
+    // Only a weighted choice can move a run, so only those are remembered.
+    const runId = routing.weight === undefined ? undefined : runIdFrom(ctx.incoming.headers[RUN_ID_HEADER]);
+    if (runId !== undefined) router.runs.pin(runId, ctx.plan!.alias, routing.key);
+
     if (reply.kind === 'json') {
+      release();
       ctx.usage = reply.usage;
       return { kind: 'json', status: 200, body: undefined, bytes: reply.bytes };
     }
-    const relayed = relayChatStream(reply.events, ctx.clientWantsUsage, body);
+    // The concurrency slot is held until the stream ends, however it ends.
+    const held = tapStream(reply.events, { end: release });
+    const relayed = relayChatStream(held, ctx.clientWantsUsage, ctx.body!);
     return { kind: 'stream', events: relayed.events, usage: relayed.usage };
   };
+}
+
+function upstreamCall(ctx: RequestCtx, target: ResolvedTarget, timeouts: CallTimeouts): UpstreamCall {
+  const body: Record<string, unknown> = { ...ctx.body, model: target.model };
+  // Always ask for usage so every stream can be metered; the client still gets only what it asked for.
+  if (ctx.stream) body.stream_options = { ...(body.stream_options as object | null | undefined), include_usage: true };
+  return { body, requestId: ctx.id, signal: ctx.signal, timeouts };
 }

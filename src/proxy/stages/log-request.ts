@@ -4,6 +4,7 @@ import { toGatewayError } from '../errors.ts';
 import { gatewayEndOf, type GatewayEnd } from '../gateway-end.ts';
 import { tapStream } from '../stream-tap.ts';
 import { routingLogFields } from '../../router/routing-log.ts';
+import { formatAttempts } from '../../router/attempts.ts';
 
 /**
  * One log line per request, written when the response is really over: for a stream, when
@@ -53,6 +54,7 @@ function write(logger: Logger, enabled: boolean, ctx: RequestCtx, status: number
     // 499: the client closed the connection first (nginx's convention; never sent to anyone).
     status: cutBy?.status ?? (ctx.clientGone ? 499 : status),
     code: cutBy?.code ?? ctx.error?.publicCode,
+    attempts: ctx.attempts.length === 0 ? undefined : formatAttempts(ctx.attempts),
     promptTokens: usage?.promptTokens,
     completionTokens: usage?.completionTokens,
     usageSource: usage?.source,
