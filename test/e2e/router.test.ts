@@ -33,8 +33,8 @@ providers:
     baseUrl: ${fake.url}
     apiKey: \${TOLLGATE_TEST_UNSET_KEY}
 models:
-  small: { targets: [{ provider: fake, model: fake-small }] }
-  big: { targets: [{ provider: fake, model: fake-big }] }
+  small: { targets: [{ provider: fake, model: fake-small }], retries: 0 }
+  big: { targets: [{ provider: fake, model: fake-big }], retries: 0 }
   dead: { targets: [{ provider: keyless, model: m }] }
   auto: { router: { cheap: small, strong: big } }
   half-dead: { router: { cheap: dead, strong: big, threshold: 0.5 } }
