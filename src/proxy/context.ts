@@ -20,7 +20,7 @@ export interface RequestCtx {
   readonly signal: AbortSignal;
 
   tenant: Tenant | undefined;
-  /** The parsed request body, forwarded upstream untouched except where a stage says. */
+  /** The parsed request body, never copied: forwarded upstream as is, except where a stage says (callUpstream sets `model`). */
   body: Record<string, unknown> | undefined;
   alias: string | undefined;
   stream: boolean;

@@ -9,6 +9,7 @@ import { enforceLimits } from './stages/enforce-limits.ts';
 import { logRequest } from './stages/log-request.ts';
 import { parseRequest } from './stages/parse-request.ts';
 import { route } from './stages/route.ts';
+import { validateRequest } from './stages/validate-request.ts';
 import type { TenantDirectory } from './tenants.ts';
 
 export interface PipelineDeps {
@@ -28,9 +29,10 @@ export function stagesFor(endpoint: Endpoint, deps: PipelineDeps): Stage[] {
     logRequest(deps.logger, deps.config.logging.requests), // one line per request, streams when they end
     catchErrors(deps.logger), //                              thrown errors → OpenAI envelope
     authenticate(deps.tenants), //                            401
-    parseRequest(endpoint, limits.maxBodyBytes), //           400 / 413
-    enforceLimits(limits), //                                 400 (pre-policies)
-    route(deps.models, deps.tenants), //                      404 / 403 / 503
+    parseRequest(limits), //                                  400 / 413: content type, size, depth, keys, JSON
+    enforceLimits(limits), //                                 400: message count, before the schema
+    validateRequest(endpoint), //                             400 naming the parameter (pre-policies follow)
+    route(deps.models, deps.tenants), //                      404 / 503
     callUpstream(), //                                        502 / 504, or an SSE error event after the commit point
   ];
 }
