@@ -14,16 +14,17 @@ import { createLogger } from '../src/telemetry/logger.ts';
 import { startFakeUpstream } from '../test/fake-upstream/index.ts';
 
 const KEY = 'bench-hostile-key';
+const utf8 = (text: string) => new TextEncoder().encode(text);
 const MESSAGES = '"messages":[{"role":"user","content":"hi"}]';
 
-function wideBody(keys: number): Buffer {
+function wideBody(keys: number): Uint8Array<ArrayBuffer> {
   const parts: string[] = [];
   for (let i = 0; i < keys; i++) parts.push(`"k${i}":0`);
-  return Buffer.from(`{"model":"chat",${MESSAGES},${parts.join(',')}}`);
+  return utf8(`{"model":"chat",${MESSAGES},${parts.join(',')}}`);
 }
 
-function deepBody(depth: number): Buffer {
-  return Buffer.from(`{"model":"chat",${MESSAGES},"x":${'['.repeat(depth)}${']'.repeat(depth)}}`);
+function deepBody(depth: number): Uint8Array<ArrayBuffer> {
+  return utf8(`{"model":"chat",${MESSAGES},"x":${'['.repeat(depth)}${']'.repeat(depth)}}`);
 }
 
 const fake = await startFakeUpstream();
@@ -42,7 +43,7 @@ const gateway = await startGateway(parseConfig(yaml, 'bench.yaml', {}), createLo
 const histogram = monitorEventLoopDelay({ resolution: 1 });
 histogram.enable();
 
-const post = async (body: Buffer) => {
+const post = async (body: Uint8Array<ArrayBuffer>) => {
   const res = await fetch(`${gateway.url}/v1/chat/completions`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', authorization: `Bearer ${KEY}` },
@@ -54,7 +55,7 @@ const post = async (body: Buffer) => {
 
 const ms = (ns: number) => (ns / 1e6).toFixed(0);
 
-async function single(name: string, body: Buffer): Promise<void> {
+async function single(name: string, body: Uint8Array<ArrayBuffer>): Promise<void> {
   await post(body); // warm up the JIT on this shape
   fake.reset();
   histogram.reset();
@@ -65,7 +66,7 @@ async function single(name: string, body: Buffer): Promise<void> {
   console.log(`| ${name} | ${(body.length / 1e6).toFixed(2)} MB | ${status}${code} | ${wall.toFixed(0)} ms | ${ms(histogram.max)} ms |`);
 }
 
-async function concurrent(name: string, body: Buffer, count: number): Promise<void> {
+async function concurrent(name: string, body: Uint8Array<ArrayBuffer>, count: number): Promise<void> {
   fake.reset();
   histogram.reset();
   let worstHealth = 0;
@@ -92,7 +93,7 @@ console.log('| --- | --: | --- | --: | --: |');
 const wide = wideBody(350_000);
 await single('350,000 top-level keys', wide);
 await single('10,000 levels deep', deepBody(10_000));
-await single('polite (one message)', Buffer.from(`{"model":"chat",${MESSAGES}}`));
+await single('polite (one message)', utf8(`{"model":"chat",${MESSAGES}}`));
 await concurrent('350,000 keys, concurrently', wide, 8);
 
 histogram.disable();

@@ -27,13 +27,13 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export async function startHarness(options: { drainTimeout?: string } = {}): Promise<Harness> {
+export async function startHarness(options: { drainTimeout?: string; limits?: string } = {}): Promise<Harness> {
   const fake = await startFakeUpstream();
   // Port 9 (discard) on loopback has nothing listening: connect failures are immediate.
   const yaml = `
 server: { host: 127.0.0.1, port: 0, drainTimeout: ${options.drainTimeout ?? '5s'} }
 logging: { level: info }
-policies: { limits: { maxBodyBytes: 64kb, maxMessages: 50 } }
+policies: { limits: ${options.limits ?? '{ maxBodyBytes: 64kb, maxMessages: 50 }'} }
 providers:
   fake:
     kind: openai
