@@ -1,17 +1,21 @@
 // How long hostile request bodies block the gateway's event loop: a ~4 MB body of 350,000
-// keys, a 10,000-level nested body, and eight of the wide ones at once while /healthz is
-// polled. The gateway runs in this process (in front of the fake upstream, so the OpenAI
-// adapter's serialisation is part of the path); the event-loop delay histogram is reset
-// after each body is built, so only the gateway's work is counted. Nothing is asserted.
+// keys, 99,000 keys, as many spread within the default limits, a million empty arrays, a 10,000-level
+// nested body, and eight of the wide ones at once while /healthz is polled. The gateway
+// runs in this process, in front of the fake upstream in a child process (so the OpenAI
+// adapter's serialisation is on the path, and the upstream's own parsing is not counted);
+// the event-loop delay histogram is reset after each body is built, so only the gateway's
+// work is counted. Nothing is asserted.
 //
 //   npx node bench/hostile-bodies.ts
+import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { Writable } from 'node:stream';
 import { hashKey } from '../src/config/keys.ts';
 import { parseConfig } from '../src/config/load.ts';
 import { startGateway } from '../src/main.ts';
 import { createLogger } from '../src/telemetry/logger.ts';
-import { startFakeUpstream } from '../test/fake-upstream/index.ts';
+import { spawnNode, stopProcess, waitForStdoutLine } from './processes.ts';
+import { REPO_ROOT } from './services.ts';
 
 const KEY = 'bench-hostile-key';
 const utf8 = (text: string) => new TextEncoder().encode(text);
@@ -23,16 +27,27 @@ function wideBody(keys: number): Uint8Array<ArrayBuffer> {
   return utf8(`{"model":"chat",${MESSAGES},${parts.join(',')}}`);
 }
 
+function spreadBody(objects: number, keysEach: number): Uint8Array<ArrayBuffer> {
+  const object = `{${Array.from({ length: keysEach }, (_, i) => `"k${i}":0`).join(',')}}`;
+  return utf8(`{"model":"chat",${MESSAGES},"x":[${Array.from({ length: objects }, () => object).join(',')}]}`);
+}
+
+function containersBody(count: number): Uint8Array<ArrayBuffer> {
+  return utf8(`{"model":"chat",${MESSAGES},"x":[${Array.from({ length: count }, () => '[]').join(',')}]}`);
+}
+
 function deepBody(depth: number): Uint8Array<ArrayBuffer> {
   return utf8(`{"model":"chat",${MESSAGES},"x":${'['.repeat(depth)}${']'.repeat(depth)}}`);
 }
 
-const fake = await startFakeUpstream();
+const upstream = spawnNode([join(REPO_ROOT, 'test', 'fake-upstream', 'cli.ts'), '--port', '0'], { core: undefined, cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+const upstreamUrl = /listening on (\S+)/.exec(await waitForStdoutLine(upstream, /fake-upstream listening on/, 15_000))![1]!;
+upstream.stdout?.resume();
 const yaml = `
 server: { host: 127.0.0.1, port: 0 }
 logging: { level: silent }
 providers:
-  fake: { kind: openai, baseUrl: ${fake.url}, apiKey: upstream-key }
+  fake: { kind: openai, baseUrl: ${upstreamUrl}, apiKey: upstream-key }
 models:
   chat: { targets: [{ provider: fake, model: fake-model }] }
 tenants:
@@ -57,7 +72,6 @@ const ms = (ns: number) => (ns / 1e6).toFixed(0);
 
 async function single(name: string, body: Uint8Array<ArrayBuffer>): Promise<void> {
   await post(body); // warm up the JIT on this shape
-  fake.reset();
   histogram.reset();
   const started = performance.now();
   const { status, text } = await post(body);
@@ -67,7 +81,6 @@ async function single(name: string, body: Uint8Array<ArrayBuffer>): Promise<void
 }
 
 async function concurrent(name: string, body: Uint8Array<ArrayBuffer>, count: number): Promise<void> {
-  fake.reset();
   histogram.reset();
   let worstHealth = 0;
   let polling = true;
@@ -92,10 +105,13 @@ console.log('| body | size | status | wall time | longest event-loop stall |');
 console.log('| --- | --: | --- | --: | --: |');
 const wide = wideBody(350_000);
 await single('350,000 top-level keys', wide);
+await single('99,000 top-level keys', wideBody(99_000));
+await single('9,990 keys in each of 10 objects (within the default limits)', spreadBody(10, 9_990));
+await single('1,000,000 empty arrays', containersBody(1_000_000));
 await single('10,000 levels deep', deepBody(10_000));
 await single('polite (one message)', utf8(`{"model":"chat",${MESSAGES}}`));
 await concurrent('350,000 keys, concurrently', wide, 8);
 
 histogram.disable();
 await gateway.shutdown();
-await fake.close();
+await stopProcess(upstream);

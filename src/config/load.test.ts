@@ -41,7 +41,7 @@ describe('parseConfig defaults', () => {
     expect(disabledProviders.size).toBe(0);
     expect(config.server).toEqual({ host: '0.0.0.0', port: 8787, drainTimeout: 30_000, keepAliveTimeout: 65_000 });
     expect(config.logging).toEqual({ level: 'info', requests: true });
-    expect(config.policies).toEqual({ limits: { maxBodyBytes: 4 * 1024 * 1024, maxMessages: 2000, maxDepth: 64, maxKeys: 100_000 } });
+    expect(config.policies).toEqual({ limits: { maxBodyBytes: 4 * 1024 * 1024, maxMessages: 2000, maxDepth: 64, maxKeys: 100_000, maxObjectKeys: 10_000 } });
     expect(config.providers.mock).toEqual({ kind: 'mock', latency: 0, chunkDelay: 0 });
   });
 
@@ -114,7 +114,7 @@ describe('durations and sizes', () => {
 
   it('takes the request limits as given, and refuses a depth the gateway could not serialise', () => {
     const { config } = load(`${MINIMAL}\npolicies: { limits: { maxBodyBytes: 4mb, maxMessages: 2000, maxDepth: 32, maxKeys: 5000 } }\n`);
-    expect(config.policies.limits).toEqual({ maxBodyBytes: 4 * 1024 * 1024, maxMessages: 2000, maxDepth: 32, maxKeys: 5000 });
+    expect(config.policies.limits).toEqual({ maxBodyBytes: 4 * 1024 * 1024, maxMessages: 2000, maxDepth: 32, maxKeys: 5000, maxObjectKeys: 10_000 });
     expect(problemsOf(`${MINIMAL}\npolicies: { limits: { maxDepth: 10000 } }\n`)).toEqual([expect.stringMatching(/^policies\.limits\.maxDepth: /)]);
     expect(problemsOf(`${MINIMAL}\npolicies: { limits: { maxKeys: 0 } }\n`)).toEqual([expect.stringMatching(/^policies\.limits\.maxKeys: /)]);
   });

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { GatewayError } from './errors.ts';
 import { nonFinitePath, scanJson } from './json-limits.ts';
 
-const LIMITS = { maxDepth: 4, maxKeys: 10 };
+const LIMITS = { maxDepth: 4, maxKeys: 10, maxObjectKeys: 5 };
 const scan = (text: string, limits = LIMITS) => scanJson(Buffer.from(text), limits);
 const refusal = (text: string, limits = LIMITS): string => {
   try {
@@ -23,10 +23,17 @@ describe('scanJson', () => {
   });
 
   it('counts keys, objects and arrays together; scalars in arrays are free', () => {
-    expect(() => scan('{"a":1,"b":2,"c":3,"d":4,"e":5,"f":6,"g":7,"h":8,"i":9}')).not.toThrow(); // 9 keys + 1 object
-    expect(refusal('{"a":1,"b":2,"c":3,"d":4,"e":5,"f":6,"g":7,"h":8,"i":9,"j":0}')).toMatch(/more than 10 keys, objects and arrays/);
+    expect(() => scan('{"a":1,"b":2,"c":3,"d":{"e":5,"f":6,"g":7,"h":8}}')).not.toThrow(); // 8 keys + 2 objects
+    expect(refusal('{"a":1,"b":2,"c":3,"d":{"e":5,"f":6,"g":7,"h":8,"i":9}}')).toMatch(/more than 10 keys, objects and arrays/);
     expect(refusal('[[],[],[],[],[],[],[],[],[],[]]')).toMatch(/more than 10/);
     expect(() => scan(`[${Array.from({ length: 10_000 }, (_, i) => i).join(',')}]`)).not.toThrow();
+  });
+
+  it('counts the keys of each object apart', () => {
+    const limits = { maxDepth: 4, maxKeys: 100, maxObjectKeys: 3 };
+    expect(() => scan('{"a":{"x":1,"y":2,"z":3},"b":{"x":1,"y":2,"z":3},"c":[{"x":1,"y":2,"z":3}]}', limits)).not.toThrow();
+    expect(refusal('{"a":{"x":1,"y":{"q":1},"z":3,"w":4}}', limits)).toMatch(/an object in the request body has more than 3 keys/i);
+    expect(refusal('{"a":1,"b":{"x":1,"y":2,"z":3},"c":3,"d":4}', limits)).toMatch(/more than 3 keys/);
   });
 
   it('ignores structure inside strings, escaped quotes and backslashes included', () => {

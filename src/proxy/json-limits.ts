@@ -14,6 +14,8 @@ export interface JsonLimits {
   readonly maxDepth: number;
   /** Object keys plus objects and arrays, over the whole body. Scalars in arrays are free. */
   readonly maxKeys: number;
+  /** Keys in any one object: one wide object costs several times what the same keys spread out do. */
+  readonly maxObjectKeys: number;
 }
 
 export interface JsonScan {
@@ -36,10 +38,12 @@ const MAX_PLAIN_NUMBER_LENGTH = 308;
 
 /** Throws a 400 when the body exceeds a limit; otherwise says whether a number overflows. */
 export function scanJson(bytes: Buffer, limits: JsonLimits): JsonScan {
-  const { maxDepth, maxKeys } = limits;
+  const { maxDepth, maxKeys, maxObjectKeys } = limits;
   const end = bytes.length;
   let depth = 0;
   let keys = 0;
+  // Keys seen so far in the object open at each depth (arrays leave their slot unused).
+  const keysAt = new Int32Array(maxDepth + 2);
   let hasNonFiniteNumber = false;
   for (let i = 0; i < end; i++) {
     const byte = bytes[i]!;
@@ -49,10 +53,13 @@ export function scanJson(bytes: Buffer, limits: JsonLimits): JsonScan {
     } else if (byte === OPEN_OBJECT || byte === OPEN_ARRAY) {
       if (++depth > maxDepth) throw tooDeep(maxDepth);
       if (++keys > maxKeys) throw tooManyKeys(maxKeys);
+      keysAt[depth] = 0;
     } else if (byte === CLOSE_OBJECT || byte === CLOSE_ARRAY) {
       depth--;
     } else if (byte === COLON) {
       if (++keys > maxKeys) throw tooManyKeys(maxKeys);
+      // A negative depth (more closing than opening brackets) is invalid JSON, left to JSON.parse.
+      if (depth > 0 && ++keysAt[depth]! > maxObjectKeys) throw tooWide(maxObjectKeys);
     } else if (byte === MINUS || (byte >= ZERO && byte <= NINE)) {
       const start = i;
       let exponent = false;
@@ -93,6 +100,10 @@ function tooManyKeys(maxKeys: number): GatewayError {
     'invalid_request',
     `The request body has more than ${maxKeys} keys, objects and arrays; this gateway accepts at most ${maxKeys}.`,
   );
+}
+
+function tooWide(maxObjectKeys: number): GatewayError {
+  return new GatewayError('invalid_request', `An object in the request body has more than ${maxObjectKeys} keys; this gateway accepts at most ${maxObjectKeys}.`);
 }
 
 /** Where the first non-finite number in a parsed body is (depth is bounded by the scan). */

@@ -10,7 +10,7 @@ import { rawRequest, type RawResponse } from './raw-http.ts';
 let h: Harness;
 beforeAll(async () => {
   // Small depth and key limits, so they can be crossed within the 64 kB body limit.
-  h = await startHarness({ limits: '{ maxBodyBytes: 64kb, maxMessages: 50, maxDepth: 8, maxKeys: 200 }' });
+  h = await startHarness({ limits: '{ maxBodyBytes: 64kb, maxMessages: 50, maxDepth: 8, maxKeys: 200, maxObjectKeys: 100 }' });
 });
 afterAll(() => h.close());
 beforeEach(() => h.fake.reset());
@@ -130,18 +130,22 @@ describe('costly bodies are refused while parsing', () => {
     expect(h.fake.requests).toHaveLength(1);
   });
 
-  it('more keys, objects and arrays than maxKeys is a 400; fewer pass through untouched', async () => {
-    const keys = (n: number) => Array.from({ length: n }, (_, i) => `"k${i}":${i}`).join(',');
-    const ok = `{"model":"chat","messages":[{"role":"user","content":"hi"}],${keys(150)}}`;
+  it('more keys than maxObjectKeys in one object, or maxKeys in all, is a 400; fewer pass through untouched', async () => {
+    const keys = (n: number, from = 0) => Array.from({ length: n }, (_, i) => `"k${from + i}":${from + i}`).join(',');
+    const ask = '{"model":"chat","messages":[{"role":"user","content":"hi"}]';
+    const ok = `${ask},${keys(90)},"more":{${keys(90)}}}`;
     expect((await h.post('/v1/chat/completions', ok)).status).toBe(200);
-    expect(h.fake.requests[0]!.body).toMatchObject({ k0: 0, k149: 149 });
+    expect(h.fake.requests[0]!.body).toMatchObject({ k0: 0, k89: 89, more: { k0: 0, k89: 89 } });
 
-    const wide = `{"model":"chat","messages":[{"role":"user","content":"hi"}],${keys(300)}}`;
-    const res = await h.post('/v1/chat/completions', wide);
-    expect(res.status).toBe(400);
-    expect((await errorOf(res)).message).toMatch(/more than 200 keys, objects and arrays/);
+    const wide = await h.post('/v1/chat/completions', `${ask},"x":{${keys(101)}}}`);
+    expect(wide.status).toBe(400);
+    expect(await errorOf(wide)).toMatchObject({ code: 'invalid_request', param: null, message: expect.stringMatching(/an object .* more than 100 keys/i) });
 
-    const containers = `{"model":"chat","messages":[{"role":"user","content":"hi"}],"x":[${Array.from({ length: 300 }, () => '{}').join(',')}]}`;
+    const spread = await h.post('/v1/chat/completions', `${ask},"a":{${keys(70)}},"b":{${keys(70)}},"c":{${keys(70)}}}`);
+    expect(spread.status).toBe(400);
+    expect((await errorOf(spread)).message).toMatch(/more than 200 keys, objects and arrays/);
+
+    const containers = `${ask},"x":[${Array.from({ length: 300 }, () => '[]').join(',')}]}`;
     expect((await h.post('/v1/chat/completions', containers)).status).toBe(400);
     expect(h.fake.requests).toHaveLength(1);
   });
