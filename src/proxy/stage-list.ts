@@ -28,7 +28,7 @@ export function stagesFor(endpoint: Endpoint, deps: PipelineDeps): Stage[] {
   return [
     logRequest(deps.logger, deps.config.logging.requests), // one line per request, streams when they end
     catchErrors(deps.logger), //                              thrown errors → OpenAI envelope
-    authenticate(deps.tenants), //                            401
+    authenticate(deps.tenants), //                            401 / 400: one Authorization header
     parseRequest(limits), //                                  400 / 413: content type, size, depth, keys, JSON
     enforceLimits(limits), //                                 400: message count, before the schema
     validateRequest(endpoint), //                             400 naming the parameter (pre-policies follow)
