@@ -6,6 +6,7 @@ import type { Lifecycle } from './lifecycle.ts';
 import { newRequestCtx, type Endpoint } from './proxy/context.ts';
 import { GatewayError, toGatewayError } from './proxy/errors.ts';
 import { ModelsRoute } from './proxy/models-route.ts';
+import { isUnsafeTarget } from './proxy/raw-path.ts';
 import { compose, type Pipeline } from './proxy/pipeline.ts';
 import { requestIdFrom } from './proxy/request-id.ts';
 import { toResponse } from './proxy/respond.ts';
@@ -52,42 +53,56 @@ export function createApp(deps: AppDeps): Hono<Env> {
     return toResponse(result, ctx.id, lifecycle.forceCloseSignal, lifecycle.draining, ctx.responseHeaders);
   };
 
-  const json = (c: Context<Env>, status: number, body: unknown) =>
+  const json = (c: Context<Env>, status: number, body: unknown, headers?: Record<string, string>) =>
     new Response(JSON.stringify(body), {
       status,
-      headers: { 'content-type': 'application/json', 'x-request-id': requestIdFrom(c.env.incoming.headers['x-request-id']) },
+      headers: { 'content-type': 'application/json', 'x-request-id': requestIdFrom(c.env.incoming.headers['x-request-id']), ...headers },
     });
+  const fail = (c: Context<Env>, error: GatewayError, headers?: Record<string, string>) => json(c, error.status, error.toEnvelope(), headers);
+
+  // A known route asked with another method: 405 naming the methods it takes.
+  const onlyAllow = (allow: string) => (c: Context<Env>) =>
+    fail(c, new GatewayError('method_not_allowed', `${c.req.method} is not allowed on ${c.req.path}; use ${allow}.`), { allow });
 
   const answer = (c: Context<Env>, produce: () => unknown) => {
     try {
       return json(c, 200, produce());
     } catch (err) {
-      const error = toGatewayError(err);
-      return json(c, error.status, error.toEnvelope());
+      return fail(c, toGatewayError(err));
     }
   };
 
   const app = new Hono<Env>();
+  // Before routing, on the target as sent: URL parsing would resolve encoded dot segments.
+  app.use(async (c, next) => {
+    if (isUnsafeTarget(c.env.incoming.url ?? '')) {
+      return fail(c, new GatewayError('invalid_request', 'The request path may not contain dot segments, backslashes, or encoded dots or slashes.'));
+    }
+    return next();
+  });
+  // HEAD is answered as GET (without a body) by hono, hence "GET, HEAD".
   app.post('/v1/chat/completions', (c) => run(c, 'chat', chat));
+  app.all('/v1/chat/completions', onlyAllow('POST'));
   app.post('/v1/embeddings', (c) => run(c, 'embeddings', embeddings));
-  app.get('/v1/models', (c) => answer(c, () => models.list(c.env.incoming.headers)));
-  app.get('/v1/models/:id{.+}', (c) => answer(c, () => models.retrieve(c.env.incoming.headers, c.req.param('id'))));
+  app.all('/v1/embeddings', onlyAllow('POST'));
+  app.get('/v1/models', (c) => answer(c, () => models.list(c.env.incoming)));
+  app.all('/v1/models', onlyAllow('GET, HEAD'));
+  app.get('/v1/models/:id{.+}', (c) => answer(c, () => models.retrieve(c.env.incoming, c.req.param('id'))));
+  app.all('/v1/models/:id{.+}', onlyAllow('GET, HEAD'));
   app.get('/healthz', (c) => json(c, 200, { status: 'ok' }));
+  app.all('/healthz', onlyAllow('GET, HEAD'));
   // 503 while draining, or while some model has no usable target (every breaker open); the body lists open targets.
   app.get('/readyz', async (c) => {
     if (lifecycle.draining) return json(c, 503, { status: 'draining' });
     const state = await readiness(deps.router, deps.models);
     return json(c, state.ready ? 200 : 503, { status: state.ready ? 'ready' : 'degraded', openTargets: state.openTargets, unavailableModels: state.unavailableModels });
   });
-  app.notFound((c) => {
-    const error = new GatewayError('not_found', `Unknown route: ${c.req.method} ${c.req.path}`);
-    return json(c, error.status, error.toEnvelope());
-  });
+  app.all('/readyz', onlyAllow('GET, HEAD'));
+  app.notFound((c) => fail(c, new GatewayError('not_found', `Unknown route: ${c.req.method} ${c.req.path}`)));
   // The last line of defence; pipeline errors never get here (the catchErrors stage answers them).
   app.onError((err, c) => {
     deps.logger.error({ err }, 'unhandled error');
-    const error = toGatewayError(err);
-    return json(c, error.status, error.toEnvelope());
+    return fail(c, toGatewayError(err));
   });
   return app;
 }

@@ -51,7 +51,7 @@ describe('parseConfig defaults', () => {
       runIdHeader: 'x-tollgate-run-id',
     });
     expect(config.logging).toEqual({ level: 'info', requests: true });
-    expect(config.policies).toEqual({ limits: { maxBodyBytes: 4 * 1024 * 1024, maxMessages: 2000 } });
+    expect(config.policies).toEqual({ limits: { maxBodyBytes: 4 * 1024 * 1024, maxMessages: 2000, maxDepth: 64, maxKeys: 100_000, maxObjectKeys: 10_000 } });
     expect(config.providers.mock).toEqual({ kind: 'mock', latency: 0, chunkDelay: 0 });
   });
 
@@ -129,6 +129,13 @@ describe('durations and sizes', () => {
     expect(problemsOf(`${MINIMAL}\nserver: { drainTimeout: soon }\n`)).toEqual([
       'server.drainTimeout: expected a duration like "30s" (units: ms, s, m, h)',
     ]);
+  });
+
+  it('takes the request limits as given, and refuses a depth the gateway could not serialise', () => {
+    const { config } = load(`${MINIMAL}\npolicies: { limits: { maxBodyBytes: 4mb, maxMessages: 2000, maxDepth: 32, maxKeys: 5000 } }\n`);
+    expect(config.policies.limits).toEqual({ maxBodyBytes: 4 * 1024 * 1024, maxMessages: 2000, maxDepth: 32, maxKeys: 5000, maxObjectKeys: 10_000 });
+    expect(problemsOf(`${MINIMAL}\npolicies: { limits: { maxDepth: 10000 } }\n`)).toEqual([expect.stringMatching(/^policies\.limits\.maxDepth: /)]);
+    expect(problemsOf(`${MINIMAL}\npolicies: { limits: { maxKeys: 0 } }\n`)).toEqual([expect.stringMatching(/^policies\.limits\.maxKeys: /)]);
   });
 
   it('explains a bad size with an example and the units', () => {

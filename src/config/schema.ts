@@ -200,6 +200,12 @@ const tenantSchema = z.strictObject({
 const limitsSchema = z.strictObject({
   maxBodyBytes: byteSize().default(4 * 1024 * 1024),
   maxMessages: z.number().int().min(1).default(2000),
+  /** Nesting of objects and arrays; capped because serialising a body recurses once per level. */
+  maxDepth: z.number().int().min(2).max(1000).default(64),
+  /** Object keys plus objects and arrays in a body: a 4 MB body of 350,000 keys blocked the event loop for over a second. */
+  maxKeys: z.number().int().min(10).default(100_000),
+  /** Keys in any one object: a wide object costs several times what the same keys spread out do. */
+  maxObjectKeys: z.number().int().min(10).default(10_000),
 });
 
 const policiesSchema = z.strictObject({

@@ -22,7 +22,7 @@ export interface RequestCtx {
   readonly signal: AbortSignal;
 
   tenant: Tenant | undefined;
-  /** The parsed request body, forwarded upstream untouched except where a stage says. */
+  /** The parsed request body, never copied: forwarded upstream as is, except where a stage says (callUpstream sets `model`). */
   body: Record<string, unknown> | undefined;
   alias: string | undefined;
   /** Set by `chooseSide` for a router alias: the alias asked for, the side chosen and why. */

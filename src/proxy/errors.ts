@@ -9,7 +9,6 @@ export const ERROR_CATALOG = {
   request_too_large: { status: 413, type: 'invalid_request_error' },
   not_found: { status: 404, type: 'invalid_request_error' },
   model_not_found: { status: 404, type: 'invalid_request_error' },
-  model_not_allowed: { status: 403, type: 'permission_error' },
   model_unavailable: { status: 503, type: 'service_unavailable_error' },
   upstream_error: { status: 502, type: 'api_error' },
   upstream_auth_failed: { status: 502, type: 'api_error' },

@@ -1,7 +1,7 @@
-import type { IncomingHttpHeaders } from 'node:http';
+import type { IncomingMessage } from 'node:http';
 import type { ModelTable } from '../router/model-table.ts';
-import { GatewayError } from './errors.ts';
 import { tenantOf } from './stages/authenticate.ts';
+import { modelNotFound } from './stages/route.ts';
 import type { TenantDirectory } from './tenants.ts';
 
 // GET /v1/models and /v1/models/{id}: the aliases this key may use that have a live provider.
@@ -23,8 +23,8 @@ export class ModelsRoute {
     this.#tenants = tenants;
   }
 
-  list(headers: IncomingHttpHeaders): { object: 'list'; data: ModelObject[] } {
-    const tenant = tenantOf(headers, this.#tenants);
+  list(incoming: IncomingMessage): { object: 'list'; data: ModelObject[] } {
+    const tenant = tenantOf(incoming, this.#tenants);
     const data: ModelObject[] = [];
     for (const entry of this.#models.values()) {
       if (entry.targets.length > 0 && this.#tenants.allows(tenant, entry.alias)) data.push(this.#object(entry.alias));
@@ -32,11 +32,11 @@ export class ModelsRoute {
     return { object: 'list', data };
   }
 
-  retrieve(headers: IncomingHttpHeaders, alias: string): ModelObject {
-    const tenant = tenantOf(headers, this.#tenants);
+  retrieve(incoming: IncomingMessage, alias: string): ModelObject {
+    const tenant = tenantOf(incoming, this.#tenants);
     const entry = this.#models.get(alias);
     if (entry === undefined || entry.targets.length === 0 || !this.#tenants.allows(tenant, alias)) {
-      throw new GatewayError('model_not_found', `The model '${alias}' does not exist or this key may not use it.`, { param: 'model' });
+      throw modelNotFound(alias);
     }
     return this.#object(alias);
   }

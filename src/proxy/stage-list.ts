@@ -18,6 +18,7 @@ import { logRequest } from './stages/log-request.ts';
 import { parseRequest } from './stages/parse-request.ts';
 import { route } from './stages/route.ts';
 import { shadow } from './stages/shadow.ts';
+import { validateRequest } from './stages/validate-request.ts';
 import type { TenantDirectory } from './tenants.ts';
 
 export interface PipelineDeps {
@@ -42,11 +43,12 @@ export function stagesFor(endpoint: Endpoint, deps: PipelineDeps): Stage[] {
   return [
     logRequest(deps.logger, deps.config.logging.requests), // one line per request, streams when they end
     catchErrors(), //                                         thrown errors → OpenAI envelope
-    authenticate(deps.tenants), //                            401
-    parseRequest(endpoint, limits.maxBodyBytes), //           400 / 413
-    enforceLimits(limits), //                                 400 (pre-policies)
-    chooseSide(deps.config, deps.models, deps.tenants), //   router alias → its cheap or strong alias; 403 / 400
-    route(deps.models, deps.tenants, deps.router), //         404 / 403 / 503; weighted order
+    authenticate(deps.tenants), //                            401 / 400: one Authorization header
+    parseRequest(limits), //                                  400 / 413: content type, size, depth, keys, JSON
+    enforceLimits(limits), //                                 400: message count, before the schema
+    validateRequest(endpoint), //                             400 naming the parameter (pre-policies follow)
+    chooseSide(deps.config, deps.models, deps.tenants), //   router alias → its cheap or strong alias; 404 / 400
+    route(deps.models, deps.tenants, deps.router), //         404 / 503; weighted order
     ...(chat ? [fitContext(deps.config)] : []), //            400 context_length_exceeded; skips or trims to fit the windows
     ...(chat ? [guardRunStage(deps)] : []), //                400 / 429 / 503 (agent runs: steps, tokens, cost, loops)
     ...(chat ? [shadow(deps.models, shadowTraffic(deps))] : []), // mirrors a sample to the alias's shadow target, in the background

@@ -40,7 +40,7 @@ function refusalOf(request: IncomingMessage, deps: { tenants: TenantDirectory; m
   // Only the API's body-carrying routes; anything else gets its usual answer after the body.
   if (request.method !== 'POST' || !request.url?.startsWith('/v1/')) return undefined;
   try {
-    tenantOf(request.headers, deps.tenants);
+    tenantOf(request, deps.tenants);
   } catch (err) {
     return toGatewayError(err);
   }

@@ -162,11 +162,11 @@ describe('npm start (compiled serve config/tollgate.yaml) without provider keys'
     expect(routed.data.model).toBe('mock-chat-strong-1');
     expect(routed.response.headers.get('x-tollgate-route')).toMatch(/^strong; score=0\.\d{3}; threshold=0\.5; reason=score$/);
 
-    // The demo tenant may not use the (disabled) real models.
+    // The demo tenant may not use the (disabled) real models: to it they do not exist.
     const denied = await client.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'x' }] }).catch((e: unknown) => e);
     expect(denied).toBeInstanceOf(OpenAI.APIError);
-    expect((denied as InstanceType<typeof OpenAI.APIError>).status).toBe(403);
-    expect((denied as InstanceType<typeof OpenAI.APIError>).code).toBe('model_not_allowed');
+    expect((denied as InstanceType<typeof OpenAI.APIError>).status).toBe(404);
+    expect((denied as InstanceType<typeof OpenAI.APIError>).code).toBe('model_not_found');
 
     gateway.child.kill('SIGTERM');
     const exit = await gateway.waitForExit(3_000);

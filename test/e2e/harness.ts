@@ -33,6 +33,8 @@ export interface HarnessOptions {
   server?: string;
   topLevel?: string;
   tenants?: string;
+  /** `policies.limits` as a YAML flow mapping. */
+  limits?: string;
   /** A test file's own whole config (given the fake's URL) instead of the shared one. */
   config?: (fakeUrl: string) => string;
 }
@@ -45,7 +47,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
 server: { host: 127.0.0.1, port: 0, drainTimeout: ${options.drainTimeout ?? '5s'}${options.server ? `, ${options.server}` : ''} }
 ${options.topLevel ?? ''}
 logging: { level: info }
-policies: { limits: { maxBodyBytes: 64kb, maxMessages: 50 } }
+policies: { limits: ${options.limits ?? '{ maxBodyBytes: 64kb, maxMessages: 50 }'} }
 providers:
   fake:
     kind: openai

@@ -154,10 +154,10 @@ describe('a router alias', () => {
     await ask(HARD);
     expect(upstreamModels()).toEqual(['fake-small', 'fake-big']);
     const direct = await client().chat.completions.create({ model: 'small', messages: [{ role: 'user', content: 'x' }] }).catch((e: unknown) => e);
-    expect((direct as InstanceType<typeof OpenAI.APIError>).code).toBe('model_not_allowed');
+    expect((direct as InstanceType<typeof OpenAI.APIError>).code).toBe('model_not_found');
     const other = await client(SIDES_KEY).chat.completions.create({ model: 'auto', messages: [{ role: 'user', content: 'x' }] }).catch((e: unknown) => e);
-    expect((other as InstanceType<typeof OpenAI.APIError>).status).toBe(403);
-    expect((other as InstanceType<typeof OpenAI.APIError>).code).toBe('model_not_allowed');
+    expect((other as InstanceType<typeof OpenAI.APIError>).status).toBe(404);
+    expect((other as InstanceType<typeof OpenAI.APIError>).code).toBe('model_not_found');
     expect(fake.requests).toHaveLength(2);
   });
 

@@ -6,6 +6,7 @@ import { viewOfChat } from '../../router/prompt-view.ts';
 import { MAX_RUN_ID_LENGTH, RunSides } from '../../router/run-sides.ts';
 import type { Stage } from '../context.ts';
 import { GatewayError } from '../errors.ts';
+import { modelNotFound } from './route.ts';
 import type { TenantDirectory } from '../tenants.ts';
 
 export const ROUTE_HEADER = 'x-tollgate-route';
@@ -32,9 +33,7 @@ export function chooseSide(
     if (router === undefined) return next();
     // Checked here because the request is routed on as a side's alias: a tenant allowed
     // the router may use both sides through it.
-    if (!tenants.allows(ctx.tenant!, requested)) {
-      throw new GatewayError('model_not_allowed', `This key may not use the model '${requested}'.`, { param: 'model' });
-    }
+    if (!tenants.allows(ctx.tenant!, requested)) throw modelNotFound(requested);
     if (ctx.endpoint !== 'chat') {
       throw new GatewayError('invalid_request', `The model '${requested}' routes chat completions only.`, { param: 'model' });
     }

@@ -1,7 +1,10 @@
 import type { Stage } from '../context.ts';
 import { GatewayError } from '../errors.ts';
 
-/** Size guards that run before anything is spent (the body size is enforced while reading). */
+/**
+ * Cheap size guards on the parsed body, before the schema walks it (the body's size, depth
+ * and key count are enforced while reading and parsing).
+ */
 export function enforceLimits(limits: { maxMessages: number }): Stage {
   return async function enforceLimits(ctx, next) {
     const messages = ctx.body?.messages;

@@ -1,14 +1,20 @@
-import type { z } from 'zod';
-import type { Endpoint, Stage } from '../context.ts';
+import type { Stage } from '../context.ts';
 import { GatewayError } from '../errors.ts';
+import { nonFinitePath, scanJson, type JsonLimits } from '../json-limits.ts';
+import { paramOf } from '../param-path.ts';
 import { readBody } from '../read-body.ts';
-import { chatRequestSchema, embeddingsRequestSchema } from '../request-schemas.ts';
 
-const SCHEMAS: Record<Endpoint, z.ZodType> = { chat: chatRequestSchema, embeddings: embeddingsRequestSchema };
+export interface ParseLimits extends JsonLimits {
+  readonly maxBodyBytes: number;
+}
 
-/** Reads, parses and validates the JSON body; every failure is a 4xx naming the parameter. */
-export function parseRequest(endpoint: Endpoint, maxBodyBytes: number): Stage {
-  const schema = SCHEMAS[endpoint];
+/**
+ * Reads the body and parses it as a JSON object, within bounds: its size while reading,
+ * its nesting depth and key count before parsing (a linear scan of the bytes), and no
+ * number that JSON.parse would turn into Infinity (forwarded, it would become `null`).
+ * The parsed object is the one forwarded upstream; nothing copies it.
+ */
+export function parseRequest(limits: ParseLimits): Stage {
   return async function parseRequest(ctx, next) {
     const contentType = ctx.incoming.headers['content-type'];
     if (contentType === undefined || !/^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i.test(contentType)) {
@@ -17,7 +23,8 @@ export function parseRequest(endpoint: Endpoint, maxBodyBytes: number): Stage {
         `Expected "Content-Type: application/json", got ${contentType === undefined ? 'none' : JSON.stringify(contentType)}.`,
       );
     }
-    const raw = await readBody(ctx.incoming, maxBodyBytes);
+    const raw = await readBody(ctx.incoming, limits.maxBodyBytes);
+    const scan = scanJson(raw, limits);
     let parsed: unknown;
     try {
       parsed = JSON.parse(raw.toString('utf8'));
@@ -27,39 +34,14 @@ export function parseRequest(endpoint: Endpoint, maxBodyBytes: number): Stage {
     if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
       throw new GatewayError('invalid_request', 'The request body must be a JSON object.');
     }
-    const result = schema.safeParse(parsed);
-    if (!result.success) throw validationError(result.error, parsed as Record<string, unknown>);
-
-    const body = result.data as Record<string, unknown>;
-    ctx.body = body;
-    ctx.alias = body.model as string;
-    if (endpoint === 'chat') {
-      ctx.stream = body.stream === true;
-      ctx.clientWantsUsage = ctx.stream && (body.stream_options as { include_usage?: boolean } | null | undefined)?.include_usage === true;
+    if (scan.hasNonFiniteNumber) {
+      const path = nonFinitePath(parsed);
+      if (path !== undefined) {
+        const param = paramOf(path);
+        throw new GatewayError('invalid_request', `Invalid value for '${param}': the number is too large to represent.`, { param });
+      }
     }
+    ctx.body = parsed as Record<string, unknown>;
     return next();
   };
-}
-
-function validationError(error: z.ZodError, body: Record<string, unknown>): GatewayError {
-  const issue = error.issues[0]!;
-  const param = paramOf(issue.path);
-  if (valueAt(body, issue.path) === undefined) {
-    return new GatewayError('invalid_request', `Missing required parameter: '${param}'.`, { param });
-  }
-  return new GatewayError('invalid_request', `Invalid value for '${param}': ${issue.message}.`, { param });
-}
-
-/** OpenAI-style parameter path: messages[2].role */
-function paramOf(path: readonly PropertyKey[]): string {
-  return path.map((p, i) => (typeof p === 'number' ? `[${p}]` : i === 0 ? String(p) : `.${String(p)}`)).join('');
-}
-
-function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
-  let value = root;
-  for (const key of path) {
-    if (value === null || typeof value !== 'object') return undefined;
-    value = (value as Record<PropertyKey, unknown>)[key];
-  }
-  return value;
 }

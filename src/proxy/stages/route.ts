@@ -18,13 +18,10 @@ export function route(models: ModelTable, tenants: TenantDirectory, router: Rout
   return async function route(ctx, next) {
     const alias = ctx.alias!;
     const entry = models.get(alias);
-    if (entry === undefined) {
-      throw new GatewayError('model_not_found', `The model '${alias}' does not exist.`, { param: 'model' });
-    }
-    // A side chosen by `chooseSide` is allowed through its router alias, checked there.
-    if (!tenants.allows(ctx.tenant!, ctx.routing?.requested ?? alias)) {
-      throw new GatewayError('model_not_allowed', `This key may not use the model '${alias}'.`, { param: 'model' });
-    }
+    // Another tenant's alias gets the same answer as a name that does not exist, so a key
+    // cannot be used to list the aliases configured for others. A side chosen by
+    // `chooseSide` is allowed through its router alias, checked there.
+    if (entry === undefined || !tenants.allows(ctx.tenant!, ctx.routing?.requested ?? alias)) throw modelNotFound(alias);
     if (entry.targets.length === 0) {
       // The reason (e.g. an unset key variable) is in the startup log, not for clients.
       throw new GatewayError('model_unavailable', `The model '${alias}' has no live provider.`, { param: 'model' });
@@ -41,4 +38,9 @@ export function route(models: ModelTable, tenants: TenantDirectory, router: Rout
     ctx.target = targets[0];
     return next();
   };
+}
+
+/** OpenAI's own answer for a model that is unknown or not available to the caller. */
+export function modelNotFound(alias: string): GatewayError {
+  return new GatewayError('model_not_found', `The model '${alias}' does not exist or you do not have access to it.`, { param: 'model' });
 }
