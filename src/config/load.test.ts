@@ -41,7 +41,10 @@ describe('parseConfig defaults', () => {
     expect(disabledProviders.size).toBe(0);
     expect(config.server).toEqual({ host: '0.0.0.0', port: 8787, drainTimeout: 30_000, keepAliveTimeout: 65_000 });
     expect(config.logging).toEqual({ level: 'info', requests: true });
-    expect(config.policies).toEqual({ limits: { maxBodyBytes: 4 * 1024 * 1024, maxMessages: 2000 } });
+    expect(config.policies).toEqual({
+      limits: { maxBodyBytes: 4 * 1024 * 1024, maxMessages: 2000 },
+      budgets: { defaultMaxTokens: 4096, reservationTtl: 900_000 },
+    });
     expect(config.providers.mock).toEqual({ kind: 'mock', latency: 0, chunkDelay: 0 });
   });
 
