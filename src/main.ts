@@ -6,8 +6,12 @@ import { createApp } from './app.ts';
 import type { LoadedConfig } from './config/load.ts';
 import { GatewayError } from './proxy/errors.ts';
 import { Lifecycle } from './lifecycle.ts';
+import { BudgetLedger } from './metering/budget-ledger.ts';
+import { PriceBook } from './metering/pricing.ts';
+import { unpricedTargets } from './metering/unpriced.ts';
 import { buildProviders, type Providers } from './providers/registry.ts';
 import { buildModelTable, type ModelTable } from './router/model-table.ts';
+import { connectState } from './state/shared-state.ts';
 
 // Starts a gateway from a loaded config and stops it gracefully. The CLI and the
 // end-to-end tests both start it through here.
@@ -25,7 +29,11 @@ export async function startGateway(loaded: LoadedConfig, logger: Logger, overrid
   const providers = buildProviders(loaded);
   const models = buildModelTable(config, providers);
   const lifecycle = new Lifecycle();
-  const app = createApp({ config, models, logger, lifecycle });
+  const state = connectState(config.state, logger);
+  if (!(await state.ready(3_000))) logger.warn({ onUnavailable: config.state.kind === 'redis' ? config.state.onUnavailable : undefined }, 'Redis state store not reachable yet; reconnecting in the background');
+  const prices = new PriceBook(config.pricing);
+  const ledger = new BudgetLedger(state, { reservationTtlMs: config.policies.budgets.reservationTtl, logger });
+  const app = createApp({ config, models, logger, lifecycle, ledger, prices });
 
   const host = overrides.host ?? config.server.host;
   const server = await new Promise<Server>((resolve, reject) => {
@@ -39,9 +47,15 @@ export async function startGateway(loaded: LoadedConfig, logger: Logger, overrid
   const port = (server.address() as AddressInfo).port;
   const url = `http://${host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host}:${port}`;
   logStartup(logger, loaded, providers, models, url);
+  const unpriced = unpricedTargets(config, prices);
+  if (unpriced.length > 0) logger.warn({ models: unpriced }, 'no price known for these models: their cost is logged as 0 (priced: false) and usd budgets do not count them; add them under pricing:');
 
   let stopping: Promise<void> | undefined;
-  const shutdown = () => (stopping ??= drain(server, lifecycle, providers, logger, config.server.drainTimeout));
+  const closeState = async () => {
+    await ledger.close();
+    await state.close();
+  };
+  const shutdown = () => (stopping ??= drain(server, lifecycle, providers, logger, config.server.drainTimeout).then(closeState));
   return { url, port, lifecycle, shutdown };
 }
 

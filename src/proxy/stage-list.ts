@@ -1,5 +1,8 @@
 import type { Logger } from 'pino';
 import type { Config } from '../config/schema.ts';
+import type { BudgetLedger } from '../metering/budget-ledger.ts';
+import type { TenantBudgets } from '../metering/limits.ts';
+import type { PriceBook } from '../metering/pricing.ts';
 import type { ModelTable } from '../router/model-table.ts';
 import type { Endpoint, Stage } from './context.ts';
 import { authenticate } from './stages/authenticate.ts';
@@ -7,6 +10,7 @@ import { callUpstream } from './stages/call-upstream.ts';
 import { catchErrors } from './stages/catch-errors.ts';
 import { enforceLimits } from './stages/enforce-limits.ts';
 import { logRequest } from './stages/log-request.ts';
+import { meterBudget } from './stages/meter-budget.ts';
 import { parseRequest } from './stages/parse-request.ts';
 import { route } from './stages/route.ts';
 import type { TenantDirectory } from './tenants.ts';
@@ -16,6 +20,9 @@ export interface PipelineDeps {
   readonly logger: Logger;
   readonly tenants: TenantDirectory;
   readonly models: ModelTable;
+  readonly ledger: BudgetLedger;
+  readonly budgets: TenantBudgets;
+  readonly prices: PriceBook;
 }
 
 /**
@@ -31,6 +38,7 @@ export function stagesFor(endpoint: Endpoint, deps: PipelineDeps): Stage[] {
     parseRequest(endpoint, limits.maxBodyBytes), //           400 / 413
     enforceLimits(limits), //                                 400 (pre-policies)
     route(deps.models, deps.tenants), //                      404 / 403 / 503
+    meterBudget({ ledger: deps.ledger, budgets: deps.budgets, prices: deps.prices, defaultMaxTokens: deps.config.policies.budgets.defaultMaxTokens }), // 429, 503 state_unavailable; settles after
     callUpstream(), //                                        502 / 504, or an SSE error event after the commit point
   ];
 }

@@ -48,6 +48,8 @@ function write(logger: Logger, ctx: RequestCtx, status: number): void {
       promptTokens: usage?.promptTokens,
       completionTokens: usage?.completionTokens,
       usageSource: usage?.source,
+      costUsd: ctx.costUsd,
+      priced: ctx.priced,
       ttfbMs: round(ctx.firstByteMs),
       latencyMs: round(performance.now() - ctx.startedAt),
     },
