@@ -74,7 +74,8 @@ export function meterBudget(options: MeterBudgetOptions): Stage {
       await ledger.settle(reservation, actualAmounts(ctx.usage, price(ctx, ctx.usage)));
       return result;
     }
-    const usage = result.usage.then((used) => {
+    const usage = result.usage.then((reported) => {
+      const used = reported.source === 'estimated' ? boundedEstimate(reported, worst) : reported;
       settleLater(ledger, reservation, actualAmounts(used, price(ctx, used)));
       return used;
     });
@@ -84,6 +85,16 @@ export function meterBudget(options: MeterBudgetOptions): Stage {
 
 function settleLater(ledger: BudgetLedger, reservation: Reservation, actual: ReturnType<typeof actualAmounts>): void {
   void ledger.settle(reservation, actual);
+}
+
+/**
+ * A stream cut before the provider's usage arrived is estimated; the prompt was counted
+ * exactly for the reservation, and the reply cannot have exceeded the output cap, so the
+ * estimate stays within what was reserved.
+ */
+function boundedEstimate(estimate: Usage, worst: WorstCase): Usage {
+  const completion = Math.min(estimate.completionTokens, worst.outputTokens);
+  return { promptTokens: worst.inputTokens, completionTokens: completion, totalTokens: worst.inputTokens + completion, source: 'estimated' };
 }
 
 /** A provider answered without usage: count the prompt as reserved and estimate the reply from its size. */
