@@ -103,13 +103,13 @@ const tenantSchema = z.strictObject({
   keys: z.array(keyHash).min(1, 'a tenant needs at least one key'),
   /** Model aliases this tenant may use; "*" allows every configured model. */
   models: z.array(z.string().min(1)).min(1, 'list the models this tenant may use, or "*"'),
-  /** Limits enforced by reservation before each call (all must fit). */
+  /** Limits enforced by reservation before each call (all must fit); absent: none. */
   budgets: z
     .array(budgetSchema)
-    .default([])
+    .optional()
     .superRefine((budgets, ctx) => {
       const seen = new Set<string>();
-      budgets.forEach((b, i) => {
+      budgets?.forEach((b, i) => {
         const measure = BUDGET_MEASURES.find((m) => b[m] !== undefined);
         const id = `${b.window}/${measure}/${b.model ?? '*'}`;
         if (seen.has(id)) ctx.addIssue({ code: 'custom', path: [i], message: `a second ${b.window} ${measure} limit${b.model ? ` for ${b.model}` : ''}; keep one` });

@@ -50,7 +50,7 @@ export class TenantBudgets {
 
   constructor(config: Config) {
     for (const [name, tenant] of Object.entries(config.tenants)) {
-      if (tenant.budgets.length > 0) this.#byTenant.set(name, tenant.budgets.map(specOf));
+      if (tenant.budgets !== undefined && tenant.budgets.length > 0) this.#byTenant.set(name, tenant.budgets.map(specOf));
     }
   }
 
