@@ -38,7 +38,7 @@ export function stagesFor(endpoint: Endpoint, deps: PipelineDeps): Stage[] {
     parseRequest(endpoint, limits.maxBodyBytes), //           400 / 413
     enforceLimits(limits), //                                 400 (pre-policies)
     route(deps.models, deps.tenants), //                      404 / 403 / 503
-    meterBudget({ ledger: deps.ledger, budgets: deps.budgets, prices: deps.prices, defaultMaxTokens: deps.config.policies.budgets.defaultMaxTokens }), // 429, 503 state_unavailable; settles after
+    meterBudget({ ...deps, defaultMaxTokens: deps.config.policies.budgets.defaultMaxTokens }), // 429 / 503; settles after the call
     callUpstream(), //                                        502 / 504, or an SSE error event after the commit point
   ];
 }

@@ -27,6 +27,11 @@ interface TenantState {
   lastCounterSweep: number;
 }
 
+/**
+ * Settled ids remembered per tenant, at most. In one process a settle is never retried, so
+ * this only bounds memory (about 100 bytes an id) at high request rates.
+ */
+const MAX_SETTLED = 50_000;
 /** Finished windows are dropped at most this often (per tenant). */
 const COUNTER_SWEEP_MS = 1_000;
 
@@ -66,6 +71,7 @@ export class MemoryBudgetStore implements BudgetStore {
     }
     for (const item of items) this.#counter(state, item, now).used += item.amount;
     state.settled.set(id, now + SETTLED_MEMORY_MS);
+    if (state.settled.size > MAX_SETTLED) state.settled.delete(state.settled.keys().next().value!);
   }
 
   async read(tenant: string, counters: readonly CounterRef[], now: number): Promise<CounterState[]> {

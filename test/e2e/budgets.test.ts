@@ -102,6 +102,22 @@ describe('reservation and settlement', () => {
     });
   });
 
+  it('embeddings reserve their counted input and settle the reported usage', async () => {
+    const before = await h.usage();
+    const response = await fetch(`${h.gateway.url}/v1/embeddings`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${BUDGET_KEY}` },
+      body: JSON.stringify({ model: 'embed', input: ['one', 'two three'] }),
+    });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('x-ratelimit-limit-tokens')).toBe('5000');
+    await response.json();
+    expect(h.fake.requests.at(-1)!.body.max_completion_tokens).toBeUndefined();
+    const after = await h.usage();
+    expect(after['day.tokens']!.used - before['day.tokens']!.used).toBe(10);
+    expect(after['day.tokens']!.reserved).toBe(0);
+  });
+
   it('a failed call counts as a request but no tokens', async () => {
     h.fake.setDefault({ status: 500 });
     const before = await h.usage();
