@@ -1,9 +1,9 @@
-import type { BudgetLedger, Reservation } from '../../metering/budget-ledger.ts';
+import type { BudgetLedger } from '../../metering/budget-ledger.ts';
 import { rateLimitHeaders, refusalError } from '../../metering/budget-response.ts';
 import { usdToUnits, type TenantBudgets } from '../../metering/limits.ts';
 import type { PriceBook } from '../../metering/pricing.ts';
 import { estimateTokens, type Usage } from '../../metering/usage.ts';
-import { actualAmounts, worstCase, type WorstCase } from '../../metering/worst-case.ts';
+import type { WorstCase } from '../../metering/worst-case.ts';
 import type { JsonResult, RequestCtx, Result, Stage } from '../context.ts';
 
 export interface MeterBudgetOptions {
@@ -22,6 +22,10 @@ export interface MeterBudgetOptions {
  */
 export function meterBudget(options: MeterBudgetOptions): Stage {
   const { ledger, budgets, prices } = options;
+  // Token counting builds the tokenizers' tables (most of a second): loaded when a gateway
+  // builds its pipeline, not by every CLI command that imports the server.
+  const metering = import('../../metering/worst-case.ts');
+  metering.catch(() => {}); // a failure surfaces at the first request that awaits it
 
   const price = (ctx: RequestCtx, usage: Usage | undefined): number => {
     const model = ctx.target?.model;
@@ -36,12 +40,14 @@ export function meterBudget(options: MeterBudgetOptions): Stage {
     const tenant = ctx.tenant!.name;
     const limits = budgets.applicable(tenant, ctx.alias!);
     if (limits.length === 0) {
+      // No limits: only price the answer.
       const result = await next();
-      if (result.kind === 'json') price(ctx, ctx.usage);
-      else return { ...result, usage: result.usage.then((usage) => (price(ctx, usage), usage)) };
+      if (result.kind === 'stream') return { ...result, usage: result.usage.then((used) => (price(ctx, used), used)) };
+      price(ctx, ctx.usage);
       return result;
     }
 
+    const { worstCase, actualAmounts } = await metering;
     const worst = worstCase(
       {
         endpoint: ctx.endpoint,
@@ -76,15 +82,12 @@ export function meterBudget(options: MeterBudgetOptions): Stage {
     }
     const usage = result.usage.then((reported) => {
       const used = reported.source === 'estimated' ? boundedEstimate(reported, worst) : reported;
-      settleLater(ledger, reservation, actualAmounts(used, price(ctx, used)));
+      // Not awaited: the stream has ended and nothing waits on the store.
+      void ledger.settle(reservation, actualAmounts(used, price(ctx, used)));
       return used;
     });
     return { ...result, usage };
   };
-}
-
-function settleLater(ledger: BudgetLedger, reservation: Reservation, actual: ReturnType<typeof actualAmounts>): void {
-  void ledger.settle(reservation, actual);
 }
 
 /**
