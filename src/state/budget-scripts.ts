@@ -28,6 +28,14 @@ local function release(record)
   end
 end
 
+-- The reservation hash and its expiry set outlive their latest member by a minute, so an idle
+-- tenant leaves nothing behind; only ever extended (relative, so Redis's clock decides).
+local function extend(key, ms)
+  ms = math.floor(ms) + 60000
+  local pttl = redis.call('PTTL', key)
+  if pttl ~= -2 and pttl < ms then redis.call('PEXPIRE', key, ms) end
+end
+
 -- Reclaims reservations whose holder died (expired) and forgets old settled ids; bounded work per call.
 local function reclaim(held, expiry, now)
   local ids = redis.call('ZRANGEBYSCORE', expiry, '-inf', now, 'LIMIT', 0, 200)
@@ -74,6 +82,8 @@ for i = 3, #KEYS do
 end
 redis.call('HSET', KEYS[1], id, table.concat(record, '\\n'))
 redis.call('ZADD', KEYS[2], expiresAt, id)
+extend(KEYS[1], expiresAt - now)
+extend(KEYS[2], expiresAt - now)
 return {1, {}, states}
 `;
 
@@ -102,6 +112,8 @@ for i = 3, #KEYS do
 end
 redis.call('HSET', KEYS[1], id, 'settled')
 redis.call('ZADD', KEYS[2], forgetAt, id)
+extend(KEYS[1], forgetAt - now)
+extend(KEYS[2], forgetAt - now)
 return 1
 `;
 
