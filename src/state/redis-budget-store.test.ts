@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, inject, it } from 'vitest';
-import { budgetStoreContract } from './budget-store.contract.ts';
+import { budgetStoreContract } from '../../test/support/budget-store-contract.ts';
 import { RedisBudgetStore } from './redis-budget-store.ts';
 
 const redis = new Redis(inject('redisUrl'), { lazyConnect: false });

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import type { BudgetStore, ReserveItem } from './budget-store.ts';
+import type { BudgetStore, ReserveItem } from '../../src/state/budget-store.ts';
 
 // The behaviour every BudgetStore must have, run against each implementation
-// (memory-budget-store.test.ts, redis-budget-store.test.ts).
+// (src/state/memory-budget-store.test.ts, src/state/redis-budget-store.test.ts).
 
 // Near the real time: Redis expires keys by its own clock, so counters must not be in the past.
 const T0 = Date.now();
