@@ -28,6 +28,8 @@ export interface Reservation {
   readonly limits: readonly LimitSpec[];
   readonly counters: readonly CounterRef[];
   readonly where: 'remote' | 'local';
+  /** What was reserved, to notice a settlement beyond it. */
+  readonly amounts: Amounts;
 }
 
 export type ReserveResult =
@@ -83,11 +85,17 @@ export class BudgetLedger {
     );
     const statuses = statusesOf(limits, outcome.counters, now);
     if (!outcome.ok) return { ok: false, refused: outcome.refused.map((i) => statuses[i]!), statuses };
-    return { ok: true, reservation: { tenant, id, limits, counters, where }, statuses };
+    return { ok: true, reservation: { tenant, id, limits, counters, where, amounts }, statuses };
   }
 
   /** Commits what a request used and releases the rest of its reservation. Never throws. */
   async settle(reservation: Reservation, actual: Amounts): Promise<void> {
+    // Charged in full all the same; said loudly, since only a provider exceeding its output
+    // limit or a prompt counted low can cause it (see README, "cannot be overspent").
+    const beyond = reservation.limits.filter((l) => actual[l.measure] > reservation.amounts[l.measure]).map((l) => l.measure);
+    if (beyond.length > 0) {
+      this.#logger.warn({ tenant: reservation.tenant, measures: [...new Set(beyond)], reserved: reservation.amounts, actual }, 'usage beyond its reservation');
+    }
     await this.#trySettle({ reservation, actual, at: this.now() });
   }
 

@@ -118,6 +118,16 @@ describe('reservation and settlement', () => {
     expect(after['day.tokens']!.reserved).toBe(0);
   });
 
+  it('a provider that exceeds the output limit is charged in full, and it is logged', async () => {
+    h.fake.setDefault({ usage: { prompt_tokens: 10, completion_tokens: 90 } });
+    const before = await h.usage();
+    expect((await h.chat({ max_tokens: 20 })).status).toBe(200);
+    const after = await h.usage();
+    expect(after['day.tokens']!.used - before['day.tokens']!.used).toBe(100);
+    const warning = h.logs.findLast((l) => l.msg === 'usage beyond its reservation');
+    expect(warning).toMatchObject({ tenant: 'team', measures: ['tokens', 'usd'] });
+  });
+
   it('a failed call counts as a request but no tokens', async () => {
     h.fake.setDefault({ status: 500 });
     const before = await h.usage();
