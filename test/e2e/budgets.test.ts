@@ -1,3 +1,4 @@
+import { connect } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ADMIN_KEY, BUDGET_KEY, eventually, FREE_KEY, startBudgetHarness, type BudgetHarness } from './budget-harness.ts';
 
@@ -86,6 +87,20 @@ describe('reservation and settlement', () => {
       expect(used).toBeLessThan(100);
     });
   });
+
+  for (const when of ['before the first event', 'as soon as the stream starts'] as const) {
+    it(`a client that drops the socket ${when} still has its reservation settled`, async () => {
+      h.fake.setDefault({ latencyMs: when === 'before the first event' ? 300 : 0, chunks: 30, chunkDelayMs: 50, usage: { prompt_tokens: 10, completion_tokens: 5 } });
+      const before = await h.usage();
+      await rawStreamThenDrop(when === 'as soon as the stream starts');
+      await h.fake.waitForAbort();
+      await eventually(async () => {
+        const after = await h.usage();
+        expect(after['day.tokens']!.reserved).toBe(0);
+        expect(after['day.tokens']!.used - before['day.tokens']!.used).toBeLessThan(50);
+      });
+    });
+  }
 
   it('settles a stream cut by the provider with what was generated', async () => {
     h.fake.setDefault({ chunks: 10, cutAfterChunks: 3 });
@@ -236,3 +251,29 @@ describe('admin endpoints without an admin key', () => {
     }
   });
 });
+
+/** A raw-socket streaming request; the socket is destroyed at the first response byte, or right after sending. */
+function rawStreamThenDrop(waitForResponse: boolean): Promise<void> {
+  const url = new URL(h.gateway.url);
+  const body = JSON.stringify({ model: 'chat', stream: true, max_tokens: 300, messages: [{ role: 'user', content: 'hi' }] });
+  return new Promise<void>((resolve, reject) => {
+    const socket = connect(Number(url.port), url.hostname, () => {
+      socket.write(
+        `POST /v1/chat/completions HTTP/1.1\r\nhost: x\r\nauthorization: Bearer ${BUDGET_KEY}\r\n` +
+          `content-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+        () => {
+          if (waitForResponse) return;
+          setTimeout(() => {
+            socket.destroy();
+            resolve();
+          }, 100);
+        },
+      );
+    });
+    socket.once('data', () => {
+      socket.destroy();
+      resolve();
+    });
+    socket.once('error', reject);
+  });
+}
