@@ -8,7 +8,7 @@ import { GatewayError } from './proxy/errors.ts';
 import { Lifecycle } from './lifecycle.ts';
 import { BudgetLedger } from './metering/budget-ledger.ts';
 import { PriceBook } from './metering/pricing.ts';
-import { unpricedTargets } from './metering/unpriced.ts';
+import { providersOutlastingReservations, unpricedTargets } from './metering/startup-checks.ts';
 import { buildProviders, type Providers } from './providers/registry.ts';
 import { buildModelTable, type ModelTable } from './router/model-table.ts';
 import { connectState } from './state/shared-state.ts';
@@ -49,6 +49,8 @@ export async function startGateway(loaded: LoadedConfig, logger: Logger, overrid
   logStartup(logger, loaded, providers, models, url);
   const unpriced = unpricedTargets(config, prices);
   if (unpriced.length > 0) logger.warn({ models: unpriced }, 'no price known for these models: their cost is logged as 0 (priced: false) and usd budgets do not count them; add them under pricing:');
+  const outlasting = providersOutlastingReservations(config);
+  if (outlasting.length > 0) logger.warn({ providers: outlasting }, 'policies.budgets.reservationTtl is not above these providers\' timeouts.total: a long call may outlive its reservation');
 
   let stopping: Promise<void> | undefined;
   const closeState = async () => {

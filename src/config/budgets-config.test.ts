@@ -54,6 +54,11 @@ describe('budgets config', () => {
     expect(problems(config('[{ window: day, tokens: 1, model: nope }]'))).toEqual(['tenants.team.budgets[0].model: unknown model "nope" (a budget names a model alias)']);
   });
 
+  it('a reservation must hold long enough to matter', () => {
+    const text = config('[]').replace('providers:', 'policies: { budgets: { reservationTtl: 0 } }\nproviders:');
+    expect(problems(text)).toEqual(['policies.budgets.reservationTtl: a reservation must hold for at least 1s']);
+  });
+
   it('an admin key naming an unset variable turns the admin endpoints off instead of failing', () => {
     const text = config('[]', 'server: { adminKey: "${TOLLGATE_ADMIN_KEY}" }');
     expect(parseConfig(text, 'b.yaml', {}).config.server.adminKey).toBeUndefined();

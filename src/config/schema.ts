@@ -127,7 +127,9 @@ const budgetPolicySchema = z.strictObject({
   /** Output cap reserved (and sent upstream) when a client gives no max_tokens and its tenant has a token or usd limit. */
   defaultMaxTokens: z.number().int().min(1).max(10_000_000).default(4096),
   /** A reservation not settled by then (the process died) is reclaimed; keep it above every provider's total timeout. */
-  reservationTtl: duration().default(15 * 60_000),
+  reservationTtl: duration()
+    .pipe(z.number().min(1_000, 'a reservation must hold for at least 1s'))
+    .default(15 * 60_000),
 });
 
 const policiesSchema = z.strictObject({
