@@ -61,6 +61,8 @@ export class BudgetLedger {
   readonly #logger: Logger;
   readonly #pending: PendingSettle[] = [];
   #retryTimer: NodeJS.Timeout | undefined;
+  #flushing = false;
+  #closed = false;
 
   constructor(state: SharedState, options: LedgerOptions) {
     this.#state = state;
@@ -119,6 +121,7 @@ export class BudgetLedger {
 
   /** Stops retrying after one last attempt to deliver what is pending. */
   async close(): Promise<void> {
+    this.#closed = true;
     clearInterval(this.#retryTimer);
     this.#retryTimer = undefined;
     await this.#flush();
@@ -155,11 +158,10 @@ export class BudgetLedger {
       this.#logger.error({ tenant: dropped.reservation.tenant, actual: dropped.actual }, 'budget settlement dropped: too many pending while Redis is unreachable');
     }
     this.#pending.push(settle);
-    this.#retryTimer ??= setInterval(() => void this.#flush(), RETRY_EVERY_MS).unref();
+    if (!this.#closed) this.#retryTimer ??= setInterval(() => void this.#flush(), RETRY_EVERY_MS).unref();
     return false;
   }
 
-  #flushing = false;
   async #flush(): Promise<void> {
     if (this.#flushing) return;
     this.#flushing = true;
