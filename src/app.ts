@@ -3,6 +3,9 @@ import { Hono, type Context } from 'hono';
 import type { Logger } from 'pino';
 import type { Config } from './config/schema.ts';
 import type { Lifecycle } from './lifecycle.ts';
+import type { BudgetLedger } from './metering/budget-ledger.ts';
+import { TenantBudgets } from './metering/limits.ts';
+import type { PriceBook } from './metering/pricing.ts';
 import { newRequestCtx, type Endpoint } from './proxy/context.ts';
 import { GatewayError, toGatewayError } from './proxy/errors.ts';
 import { ModelsRoute } from './proxy/models-route.ts';
@@ -12,6 +15,7 @@ import { requestIdFrom } from './proxy/request-id.ts';
 import { toResponse } from './proxy/respond.ts';
 import { stagesFor } from './proxy/stage-list.ts';
 import { TenantDirectory } from './proxy/tenants.ts';
+import { UsageRoute } from './proxy/usage-route.ts';
 import type { ModelTable } from './router/model-table.ts';
 import type { SharedState } from './state/shared-state.ts';
 import { readiness, type Router } from './router/router.ts';
@@ -25,12 +29,15 @@ export interface AppDeps {
   readonly lifecycle: Lifecycle;
   readonly state: SharedState;
   readonly router: Router;
+  readonly ledger: BudgetLedger;
+  readonly prices: PriceBook;
 }
 
 type Env = { Bindings: HttpBindings };
 
 export function createApp(deps: AppDeps): Hono<Env> {
   const tenants = new TenantDirectory(deps.config);
+  const budgets = new TenantBudgets(deps.config);
   const pipelineDeps = {
     config: deps.config,
     logger: deps.logger,
@@ -39,10 +46,14 @@ export function createApp(deps: AppDeps): Hono<Env> {
     state: deps.state,
     router: deps.router,
     drainSignal: deps.lifecycle.drainSignal,
+    ledger: deps.ledger,
+    budgets,
+    prices: deps.prices,
   };
   const chat = compose(stagesFor('chat', pipelineDeps));
   const embeddings = compose(stagesFor('embeddings', pipelineDeps));
   const models = new ModelsRoute(deps.models, tenants);
+  const usage = new UsageRoute(deps.config, deps.ledger, budgets, tenants);
   const { lifecycle } = deps;
 
   const run = async (c: Context<Env>, endpoint: Endpoint, pipeline: Pipeline) => {
@@ -64,9 +75,9 @@ export function createApp(deps: AppDeps): Hono<Env> {
   const onlyAllow = (allow: string) => (c: Context<Env>) =>
     fail(c, new GatewayError('method_not_allowed', `${c.req.method} is not allowed on ${c.req.path}; use ${allow}.`), { allow });
 
-  const answer = (c: Context<Env>, produce: () => unknown) => {
+  const answer = async (c: Context<Env>, produce: () => unknown) => {
     try {
-      return json(c, 200, produce());
+      return json(c, 200, await produce());
     } catch (err) {
       return fail(c, toGatewayError(err));
     }
@@ -89,6 +100,10 @@ export function createApp(deps: AppDeps): Hono<Env> {
   app.all('/v1/models', onlyAllow('GET, HEAD'));
   app.get('/v1/models/:id{.+}', (c) => answer(c, () => models.retrieve(c.env.incoming, c.req.param('id'))));
   app.all('/v1/models/:id{.+}', onlyAllow('GET, HEAD'));
+  app.get('/v1/usage', (c) => answer(c, () => usage.own(c.env.incoming)));
+  app.all('/v1/usage', onlyAllow('GET, HEAD'));
+  app.get('/admin/usage', (c) => answer(c, () => usage.admin(c.env.incoming.headers, c.req.path, c.req.query('tenant'))));
+  app.all('/admin/usage', onlyAllow('GET, HEAD'));
   app.get('/healthz', (c) => json(c, 200, { status: 'ok' }));
   app.all('/healthz', onlyAllow('GET, HEAD'));
   // 503 while draining, or while some model has no usable target (every breaker open); the body lists open targets.

@@ -7,6 +7,9 @@ import type { LoadedConfig } from './config/load.ts';
 import type { Config } from './config/schema.ts';
 import { GatewayError } from './proxy/errors.ts';
 import { Lifecycle } from './lifecycle.ts';
+import { BudgetLedger } from './metering/budget-ledger.ts';
+import { PriceBook } from './metering/pricing.ts';
+import { providersOutlastingReservations, unpricedTargets } from './metering/startup-checks.ts';
 import { buildProviders, type Providers } from './providers/registry.ts';
 import { TenantDirectory } from './proxy/tenants.ts';
 import { buildModelTable, type ModelTable } from './router/model-table.ts';
@@ -40,7 +43,9 @@ export async function startGateway(loaded: LoadedConfig, logger: Logger, overrid
   if (!(await state.ready(STATE_CONNECT_WAIT_MS))) logger.warn('the Redis state store is not reachable yet; retrying in the background');
   const router = createRouter(state);
   const lifecycle = new Lifecycle();
-  const app = createApp({ config, models, logger, lifecycle, state, router });
+  const prices = new PriceBook(config.pricing);
+  const ledger = new BudgetLedger(state, { reservationTtlMs: config.policies.budgets.reservationTtl, logger });
+  const app = createApp({ config, models, logger, lifecycle, state, router, ledger, prices });
 
   const server = await new Promise<Server>((resolve, reject) => {
     const options = { fetch: app.fetch, port: overrides.port ?? config.server.port, hostname: host, serverOptions: serverOptions(config.server) };
@@ -56,13 +61,25 @@ export async function startGateway(loaded: LoadedConfig, logger: Logger, overrid
   const port = (server.address() as AddressInfo).port;
   const url = `http://${host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host}:${port}`;
   logStartup(logger, loaded, config, providers, models, url);
+  const unpriced = unpricedTargets(config, prices);
+  if (unpriced.length > 0) logger.warn({ models: unpriced }, 'no price known for these models: their cost is logged as 0 (priced: false) and usd budgets do not count them; add them under pricing:');
+  const outlasting = providersOutlastingReservations(config);
+  if (outlasting.length > 0) logger.warn({ providers: outlasting }, 'policies.budgets.reservationTtl is not above these providers\' timeouts.total: a long call may outlive its reservation');
 
   let stopping: Promise<void> | undefined;
-  const shutdown = () => (stopping ??= drain(server, lifecycle, providers, state, logger, config.server.drainTimeout));
+  const shutdown = () => (stopping ??= drain(server, lifecycle, providers, state, ledger, logger, config.server.drainTimeout));
   return { url, port, lifecycle, server, shutdown };
 }
 
-async function drain(server: Server, lifecycle: Lifecycle, providers: Providers, state: SharedState, logger: Logger, drainTimeout: number): Promise<void> {
+async function drain(
+  server: Server,
+  lifecycle: Lifecycle,
+  providers: Providers,
+  state: SharedState,
+  ledger: BudgetLedger,
+  logger: Logger,
+  drainTimeout: number,
+): Promise<void> {
   lifecycle.draining = true;
   logger.info({ inflight: lifecycle.inflight, drainTimeoutMs: drainTimeout }, 'shutting down: no new connections, draining');
   const closed = new Promise<void>((resolve) => server.close(() => resolve()));
@@ -80,6 +97,8 @@ async function drain(server: Server, lifecycle: Lifecycle, providers: Providers,
   server.closeAllConnections();
   await closed;
   await providers.close();
+  // Settlements queued while Redis was away are delivered (or given up) before it closes.
+  await ledger.close();
   await state.close();
   logger.info('stopped');
 }

@@ -51,7 +51,10 @@ describe('parseConfig defaults', () => {
       runIdHeader: 'x-tollgate-run-id',
     });
     expect(config.logging).toEqual({ level: 'info', requests: true });
-    expect(config.policies).toEqual({ limits: { maxBodyBytes: 4 * 1024 * 1024, maxMessages: 2000, maxDepth: 64, maxKeys: 100_000, maxObjectKeys: 10_000 } });
+    expect(config.policies).toEqual({
+      limits: { maxBodyBytes: 4 * 1024 * 1024, maxMessages: 2000, maxDepth: 64, maxKeys: 100_000, maxObjectKeys: 10_000 },
+      budgets: { defaultMaxTokens: 4096, reservationTtl: 900_000 },
+    });
     expect(config.providers.mock).toEqual({ kind: 'mock', latency: 0, chunkDelay: 0 });
   });
 

@@ -46,6 +46,8 @@ export function parseConfig(text: string, source: string, env: NodeJS.ProcessEnv
   for (const { path, name } of unset) {
     if (path.length === 3 && path[0] === 'providers' && path[2] === 'apiKey') {
       disabledProviders.set(String(path[1]), `${name} is not set`);
+    } else if (path.length === 2 && path[0] === 'server' && path[1] === 'adminKey') {
+      // No admin key: the admin endpoints are off (they answer 404), which is a valid choice.
     } else {
       problems.push(`${formatPath(path)}: environment variable ${name} is not set`);
     }

@@ -45,6 +45,12 @@ export function referenceProblems(raw: unknown): ReferenceProblem[] {
         problems.push({ path: ['tenants', tenant, 'models', i], message: `unknown model "${alias}"` });
       }
     });
+    const budgets: unknown[] = Array.isArray(spec.budgets) ? spec.budgets : [];
+    budgets.forEach((budget, i) => {
+      if (isRecord(budget) && typeof budget.model === 'string' && !Object.hasOwn(models, budget.model)) {
+        problems.push({ path: ['tenants', tenant, 'budgets', i, 'model'], message: `unknown model "${budget.model}" (a budget names a model alias)` });
+      }
+    });
     const keys: unknown[] = Array.isArray(spec.keys) ? spec.keys : [];
     keys.forEach((hash, i) => {
       if (typeof hash !== 'string') return;

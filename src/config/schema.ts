@@ -37,6 +37,8 @@ const serverSchema = z.strictObject({
   allowDemoKey: z.boolean().default(false),
   /** The request header agents send their run id in (see `tenants.*.runs`). */
   runIdHeader: headerName.transform((h) => h.toLowerCase()).default('x-tollgate-run-id'),
+  /** Bearer key for /admin/*; unset (or an unset variable): admin endpoints answer 404. */
+  adminKey: z.string().min(1).optional(),
 });
 
 const loggingSchema = z.strictObject({
@@ -188,6 +190,30 @@ const runsSchema = z.strictObject({
     .refine((ms) => ms >= 1_000, 'expected at least 1s')
     .default(30 * 60_000),
 });
+export const BUDGET_MEASURES = ['requests', 'tokens', 'input_tokens', 'output_tokens', 'usd'] as const;
+export type BudgetMeasure = (typeof BUDGET_MEASURES)[number];
+const tokenCount = z.number().int().nonnegative().max(1e15);
+
+/** One limit: a window and exactly one measure, optionally for one model alias only. */
+const budgetSchema = z
+  .strictObject({
+    /** UTC calendar windows; `total` never resets. */
+    window: z.enum(['minute', 'hour', 'day', 'month', 'total']),
+    requests: tokenCount.optional(),
+    tokens: tokenCount.optional(),
+    input_tokens: tokenCount.optional(),
+    output_tokens: tokenCount.optional(),
+    /** Stored in nano-dollars, so at most $1M per limit keeps every sum an exact integer. */
+    usd: z.number().nonnegative().max(1_000_000).optional(),
+    /** A model alias: the limit counts only requests for it. */
+    model: z.string().min(1).optional(),
+  })
+  .superRefine((budget, ctx) => {
+    const given = BUDGET_MEASURES.filter((m) => budget[m] !== undefined);
+    if (given.length !== 1) {
+      ctx.addIssue({ code: 'custom', message: `give exactly one of ${BUDGET_MEASURES.join(', ')} (got ${given.length === 0 ? 'none' : given.join(', ')})` });
+    }
+  });
 
 const tenantSchema = z.strictObject({
   keys: z.array(keyHash).min(1, 'a tenant needs at least one key'),
@@ -195,6 +221,19 @@ const tenantSchema = z.strictObject({
   models: z.array(z.string().min(1)).min(1, 'list the models this tenant may use, or "*"'),
   /** Agent-run guards; a tenant without them has none. */
   runs: runsSchema.optional(),
+  /** Limits enforced by reservation before each call (all must fit); absent: none. */
+  budgets: z
+    .array(budgetSchema)
+    .optional()
+    .superRefine((budgets, ctx) => {
+      const seen = new Set<string>();
+      budgets?.forEach((b, i) => {
+        const measure = BUDGET_MEASURES.find((m) => b[m] !== undefined);
+        const id = `${b.window}/${measure}/${b.model ?? '*'}`;
+        if (seen.has(id)) ctx.addIssue({ code: 'custom', path: [i], message: `a second ${b.window} ${measure} limit${b.model ? ` for ${b.model}` : ''}; keep one` });
+        seen.add(id);
+      });
+    }),
 });
 
 const limitsSchema = z.strictObject({
@@ -208,8 +247,18 @@ const limitsSchema = z.strictObject({
   maxObjectKeys: z.number().int().min(10).default(10_000),
 });
 
+const budgetPolicySchema = z.strictObject({
+  /** Output cap reserved (and sent upstream) when a client gives no max_tokens and its tenant has a token or usd limit. */
+  defaultMaxTokens: z.number().int().min(1).max(10_000_000).default(4096),
+  /** A reservation not settled by then (the process died) is reclaimed; keep it above every provider's total timeout. */
+  reservationTtl: duration()
+    .pipe(z.number().min(1_000, 'a reservation must hold for at least 1s'))
+    .default(15 * 60_000),
+});
+
 const policiesSchema = z.strictObject({
   limits: limitsSchema.default(limitsSchema.parse({})),
+  budgets: budgetPolicySchema.default(budgetPolicySchema.parse({})),
 });
 
 const priceSchema = z.strictObject({
@@ -252,6 +301,7 @@ export type RunsConfig = z.output<typeof runsSchema>;
 export type TargetConfig = z.output<typeof targetSchema>;
 export type ModelConfig = z.output<typeof modelSchema>;
 export type BreakerConfig = z.output<typeof breakerSchema>;
+export type BudgetConfig = z.output<typeof budgetSchema>;
 export type StateConfig = z.output<typeof stateSchema>;
 export type MockProviderConfig = z.output<typeof mockProviderSchema>;
 export type ShadowConfig = z.output<typeof shadowSchema>;

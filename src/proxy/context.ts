@@ -38,6 +38,10 @@ export interface RequestCtx {
   readonly attempts: Attempt[];
 
   usage: Usage | undefined;
+  /** What the call cost in USD (the served target's price over `usage`); 0 when unpriced. */
+  costUsd: number | undefined;
+  /** False when the served model has no known price (`costUsd` is then 0 and not to be trusted). */
+  priced: boolean | undefined;
   /** ms from arrival to the first upstream byte (for streams: the commit point). */
   firstByteMs: number | undefined;
   /** The error that ended the request, as JSON or as a stream's error event. */
@@ -65,6 +69,8 @@ export function newRequestCtx(id: string, endpoint: Endpoint, incoming: Incoming
     target: undefined,
     attempts: [],
     usage: undefined,
+    costUsd: undefined,
+    priced: undefined,
     firstByteMs: undefined,
     error: undefined,
     clientGone: false,

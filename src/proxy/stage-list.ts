@@ -1,6 +1,8 @@
 import type { Logger } from 'pino';
 import type { Config } from '../config/schema.ts';
-import { PriceBook } from '../metering/pricing.ts';
+import type { BudgetLedger } from '../metering/budget-ledger.ts';
+import type { TenantBudgets } from '../metering/limits.ts';
+import type { PriceBook } from '../metering/pricing.ts';
 import { runStoreFor } from '../metering/runs/shared-run-store.ts';
 import type { ModelTable } from '../router/model-table.ts';
 import { ShadowTraffic } from '../router/shadow-traffic.ts';
@@ -15,6 +17,7 @@ import { enforceLimits } from './stages/enforce-limits.ts';
 import { fitContext } from './stages/fit-context.ts';
 import { guardRun } from './stages/guard-run.ts';
 import { logRequest } from './stages/log-request.ts';
+import { meterBudget } from './stages/meter-budget.ts';
 import { parseRequest } from './stages/parse-request.ts';
 import { route } from './stages/route.ts';
 import { shadow } from './stages/shadow.ts';
@@ -28,9 +31,12 @@ export interface PipelineDeps {
   readonly models: ModelTable;
   /** Fires when the gateway starts draining: background work stops. */
   readonly drainSignal?: AbortSignal;
-  /** Where shared state (run guards, budgets) lives: memory or Redis. */
+  /** Where shared state (run guards, budgets, breakers) lives: memory or Redis. */
   readonly state: SharedState;
   readonly router: Router;
+  readonly ledger: BudgetLedger;
+  readonly budgets: TenantBudgets;
+  readonly prices: PriceBook;
 }
 
 /**
@@ -51,6 +57,7 @@ export function stagesFor(endpoint: Endpoint, deps: PipelineDeps): Stage[] {
     route(deps.models, deps.tenants, deps.router), //         404 / 503; weighted order
     ...(chat ? [fitContext(deps.config)] : []), //            400 context_length_exceeded; skips or trims to fit the windows
     ...(chat ? [guardRunStage(deps)] : []), //                400 / 429 / 503 (agent runs: steps, tokens, cost, loops)
+    meterBudget({ ...deps, defaultMaxTokens: deps.config.policies.budgets.defaultMaxTokens }), // 429 / 503; reserves the worst case, settles after the call
     ...(chat ? [shadow(deps.models, shadowTraffic(deps))] : []), // mirrors a sample to the alias's shadow target, in the background
     callUpstream(deps.router), //                             fallback loop: 429 / 502 / 503 / 504, or an SSE error event after the commit point
   ];
@@ -58,12 +65,12 @@ export function stagesFor(endpoint: Endpoint, deps: PipelineDeps): Stage[] {
 
 /** Shadow calls run in the background, off every request's path; draining stops them. */
 function shadowTraffic(deps: PipelineDeps): ShadowTraffic {
-  return new ShadowTraffic(deps.logger, new PriceBook(deps.config.pricing), deps.drainSignal);
+  return new ShadowTraffic(deps.logger, deps.prices, deps.drainSignal);
 }
 
 /** The agent-run guard with its store (memory, or Redis per `state`) and prices. */
 function guardRunStage(deps: PipelineDeps): Stage {
   const store = runStoreFor(deps.state, deps.logger);
-  const { tenants, pricing, server } = deps.config;
-  return guardRun({ tenants, header: server.runIdHeader, store, prices: new PriceBook(pricing), logger: deps.logger });
+  const { tenants, server } = deps.config;
+  return guardRun({ tenants, header: server.runIdHeader, store, prices: deps.prices, logger: deps.logger });
 }

@@ -58,6 +58,8 @@ function write(logger: Logger, enabled: boolean, ctx: RequestCtx, status: number
     promptTokens: usage?.promptTokens,
     completionTokens: usage?.completionTokens,
     usageSource: usage?.source,
+    costUsd: ctx.costUsd,
+    priced: ctx.priced,
     ttfbMs: round(ctx.firstByteMs),
     latencyMs: round(performance.now() - ctx.startedAt),
   };
