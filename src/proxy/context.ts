@@ -30,6 +30,8 @@ export interface RequestCtx {
   stream: boolean;
   /** The client asked for `stream_options.include_usage`; upstream is always asked. */
   clientWantsUsage: boolean;
+  /** The agent-run id the request carries (`server.runIdHeader`), validated. */
+  runId: string | undefined;
   /** Set by `route`: every target the request may be sent to (budgets price the worst of them). */
   plan: RoutePlan | undefined;
   /** The target being called, or that answered. */
@@ -65,6 +67,7 @@ export function newRequestCtx(id: string, endpoint: Endpoint, incoming: Incoming
     routing: undefined,
     stream: false,
     clientWantsUsage: false,
+    runId: undefined,
     plan: undefined,
     target: undefined,
     attempts: [],

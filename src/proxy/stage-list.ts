@@ -19,6 +19,7 @@ import { guardRun } from './stages/guard-run.ts';
 import { logRequest } from './stages/log-request.ts';
 import { meterBudget } from './stages/meter-budget.ts';
 import { parseRequest } from './stages/parse-request.ts';
+import { readRunId } from './stages/read-run-id.ts';
 import { route } from './stages/route.ts';
 import { shadow } from './stages/shadow.ts';
 import { validateRequest } from './stages/validate-request.ts';
@@ -50,6 +51,7 @@ export function stagesFor(endpoint: Endpoint, deps: PipelineDeps): Stage[] {
     logRequest(deps.logger, deps.config.logging.requests), // one line per request, streams when they end
     catchErrors(), //                                         thrown errors → OpenAI envelope
     authenticate(deps.tenants), //                            401 / 400: one Authorization header
+    readRunId(deps.config.server.runIdHeader), //             400: a malformed agent-run id
     parseRequest(limits), //                                  400 / 413: content type, size, depth, keys, JSON
     enforceLimits(limits), //                                 400: message count, before the schema
     validateRequest(endpoint), //                             400 naming the parameter (pre-policies follow)
@@ -71,6 +73,6 @@ function shadowTraffic(deps: PipelineDeps): ShadowTraffic {
 /** The agent-run guard with its store (memory, or Redis per `state`) and prices. */
 function guardRunStage(deps: PipelineDeps): Stage {
   const store = runStoreFor(deps.state, deps.logger);
-  const { tenants, server } = deps.config;
-  return guardRun({ tenants, header: server.runIdHeader, store, prices: deps.prices, logger: deps.logger });
+  const { tenants } = deps.config;
+  return guardRun({ tenants, store, prices: deps.prices, logger: deps.logger });
 }

@@ -2,8 +2,6 @@
 // staged rollout (weights moving 95/5) never switches model mid-run. Bounded: the oldest
 // idle entries go first when full, and entries idle for longer than `idleMs` expire.
 
-export const RUN_ID_HEADER = 'x-tollgate-run-id';
-const MAX_RUN_ID_LENGTH = 200;
 
 export class RunAffinity {
   // Map order is recency order: a touched entry is re-inserted at the end.
@@ -52,9 +50,7 @@ export class RunAffinity {
   }
 }
 
-/** A usable run id from the request header, or undefined (absent, repeated, empty or absurdly long). */
-export function runIdFrom(value: string | string[] | undefined): string | undefined {
-  if (typeof value !== 'string') return undefined;
-  const id = value.trim();
-  return id === '' || id.length > MAX_RUN_ID_LENGTH ? undefined : id;
+/** Runs are per tenant: two tenants' agents may pick the same run id. */
+export function runKeyOf(tenant: string, runId: string): string {
+  return `${tenant}\n${runId}`;
 }

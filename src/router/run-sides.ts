@@ -7,9 +7,6 @@ import type { Side } from './decide-side.ts';
 
 export const RUN_MEMORY = { maxRuns: 10_000, idleMs: 60 * 60 * 1000 } as const;
 
-/** Longer run ids are not remembered (they would let one client hold more memory). */
-export const MAX_RUN_ID_LENGTH = 256;
-
 export class RunSides {
   // A Map iterates in insertion order; re-inserting on use keeps the least recent first.
   readonly #runs = new Map<string, { side: Side; usedAt: number }>();

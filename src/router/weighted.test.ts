@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { RunAffinity, runIdFrom } from './run-affinity.ts';
+import { RunAffinity, runKeyOf } from './run-affinity.ts';
 import { orderByWeight } from './weighted.ts';
 
 interface T {
@@ -57,11 +57,10 @@ describe('RunAffinity', () => {
     expect(runs.size).toBe(1);
   });
 
-  it('ignores run ids that are absent, repeated, empty or huge', () => {
-    expect(runIdFrom(undefined)).toBeUndefined();
-    expect(runIdFrom(['a', 'b'])).toBeUndefined();
-    expect(runIdFrom('  ')).toBeUndefined();
-    expect(runIdFrom('x'.repeat(201))).toBeUndefined();
-    expect(runIdFrom(' run-7 ')).toBe('run-7');
+  it('keeps two tenants with the same run id apart', () => {
+    const runs = new RunAffinity();
+    runs.pin(runKeyOf('team-a', 'run-1'), 'gpt', 'azure/gpt-4o');
+    expect(runs.get(runKeyOf('team-b', 'run-1'), 'gpt')).toBeUndefined();
+    expect(runs.get(runKeyOf('team-a', 'run-1'), 'gpt')).toBe('azure/gpt-4o');
   });
 });

@@ -133,7 +133,7 @@ describe.concurrent('tollgate CLI', () => {
 });
 
 describe('npm start (compiled serve config/tollgate.yaml) without provider keys', () => {
-  test('serves the mock provider, explains what is disabled, answers the demo key, stops on SIGTERM', { timeout: 12_000 }, async () => {
+  test('serves the mock provider, explains what is disabled, answers the demo key, stops on SIGTERM', { timeout: 40_000 }, async () => {
     const port = await freePort();
     const gateway = new GatewayProcess(['--config', 'config/tollgate.yaml', '--port', String(port)], cleanEnv(), { compiled: true });
     const listening = await gateway.listening();

@@ -39,7 +39,7 @@ export function runCli(args: string[], options: { env?: NodeJS.ProcessEnv; timeo
   let stderr = '';
   child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
   child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-  const timeoutMs = options.timeoutMs ?? 5_000;
+  const timeoutMs = options.timeoutMs ?? 15_000;
   return new Promise((resolvePromise, reject) => {
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
@@ -138,7 +138,7 @@ export class GatewayProcess {
   }
 
   /** Resolves with the first log line matching `match`; rejects on timeout or if the process exits first. */
-  async waitForLog(match: (line: LogLine) => boolean, timeoutMs = 5_000): Promise<LogLine> {
+  async waitForLog(match: (line: LogLine) => boolean, timeoutMs = 15_000): Promise<LogLine> {
     const deadline = performance.now() + timeoutMs;
     for (;;) {
       const found = this.logs.find(match);
@@ -157,7 +157,7 @@ export class GatewayProcess {
   }
 
   /** Waits for the startup line and returns the port parsed from "Tollgate listening on http://HOST:PORT". */
-  async listening(timeoutMs = 8_000): Promise<{ url: string; port: number }> {
+  async listening(timeoutMs = 15_000): Promise<{ url: string; port: number }> {
     const line = await this.waitForLog((l) => typeof l.msg === 'string' && l.msg.startsWith('Tollgate listening on '), timeoutMs);
     const match = /^Tollgate listening on (http:\/\/[^\s:]+:(\d+))$/.exec(line.msg!);
     if (!match) throw new Error(`unexpected startup line: ${line.msg}`);

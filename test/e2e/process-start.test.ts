@@ -34,7 +34,7 @@ describe('a second signal during the drain', () => {
   test.each([
     ['SIGINT', 130],
     ['SIGTERM', 143],
-  ] as const)('%s twice exits at once with %i, and says so', { timeout: 10_000 }, async (signal, code) => {
+  ] as const)('%s twice exits at once with %i, and says so', { timeout: 30_000 }, async (signal, code) => {
     fake.setDefault({ hang: true });
     const gateway = new GatewayProcess(['--config', config()]);
     const { url } = await gateway.listening();
@@ -55,7 +55,7 @@ describe('a second signal during the drain', () => {
 });
 
 describe('bin/tollgate.js', () => {
-  test('started as an executable, it runs with the runtime settings', { timeout: 15_000 }, async () => {
+  test('started as an executable, it runs with the runtime settings', { timeout: 30_000 }, async () => {
     const gateway = new GatewayProcess(['--config', config()], cleanEnv(), { compiled: true });
     await gateway.listening(12_000);
     const line = gateway.logs.find((l) => typeof l.msg === 'string' && l.msg.startsWith('Tollgate listening'))!;
@@ -63,7 +63,7 @@ describe('bin/tollgate.js', () => {
     expect(line.mallocArenaMax).toBe('2');
   });
 
-  test('started as `node bin/tollgate.js`, it restarts itself with them and passes signals and the exit code on', { timeout: 15_000 }, async () => {
+  test('started as `node bin/tollgate.js`, it restarts itself with them and passes signals and the exit code on', { timeout: 30_000 }, async () => {
     const child = spawn(process.execPath, [BIN, 'serve', '--config', config()], { cwd: REPO_ROOT, env: cleanEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
@@ -89,7 +89,7 @@ describe('bin/tollgate.js', () => {
 });
 
 describe('the open-file limit', () => {
-  test('caps connections below it: a flood is survived and health checks come back', { timeout: 20_000 }, async () => {
+  test('caps connections below it: a flood is survived and health checks come back', { timeout: 30_000 }, async () => {
     const gateway = new GatewayProcess(['--config', config(', timeouts: { headers: 500ms }')], cleanEnv(), { openFiles: 256 });
     const { port, url } = await gateway.listening();
     const capped = gateway.logs.find((l) => typeof l.msg === 'string' && l.msg.startsWith('server.maxConnections lowered'));

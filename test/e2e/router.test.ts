@@ -120,12 +120,11 @@ describe('a router alias', () => {
     expect(otherRun.response.headers.get('x-tollgate-route')).toMatch(/reason=score$/);
   });
 
-  it('does not remember runs with over-long ids (memory stays bounded)', async () => {
-    const run = { 'x-tollgate-run-id': 'r'.repeat(5000) };
-    await ask(EASY, run);
-    const second = await ask(HARD, run);
-    expect(upstreamModels()).toEqual(['fake-small', 'fake-big']);
-    expect(second.response.headers.get('x-tollgate-route')).toMatch(/reason=score$/);
+  it('refuses an over-long run id before routing (memory stays bounded)', async () => {
+    const response = await post({ model: 'auto', messages: [{ role: 'user', content: EASY }] }, { 'x-tollgate-run-id': 'r'.repeat(5000) });
+    expect(response.status).toBe(400);
+    expect(await errorOf(response)).toMatchObject({ code: 'invalid_request' });
+    expect(upstreamModels()).toEqual([]);
   });
 
   it('puts the header on streams too', async () => {

@@ -138,7 +138,7 @@ describe('tollgate serve: graceful shutdown', () => {
     return new SseReader(response);
   }
 
-  test('SIGTERM lets an in-flight stream finish, refuses new connections, then exits 0', { timeout: 12_000 }, async () => {
+  test('SIGTERM lets an in-flight stream finish, refuses new connections, then exits 0', { timeout: 30_000 }, async () => {
     const content = 'abcdefghijklmnopqrst';
     fake.setDefault({ content, chunks: 10, chunkDelayMs: 100 });
     const gateway = new GatewayProcess(['--config', configFor(fake, '5s')]);
@@ -181,7 +181,7 @@ describe('tollgate serve: graceful shutdown', () => {
     expect(gateway.stderr).toBe('');
   });
 
-  test('a stream outlasting drainTimeout ends with a shutting_down event, the upstream call is aborted, exit 0', { timeout: 12_000 }, async () => {
+  test('a stream outlasting drainTimeout ends with a shutting_down event, the upstream call is aborted, exit 0', { timeout: 30_000 }, async () => {
     fake.setDefault({ content: 'x'.repeat(40), chunks: 20, chunkDelayMs: 200 });
     const gateway = new GatewayProcess(['--config', configFor(fake, '500ms')]);
     const { url } = await gateway.listening();
@@ -219,7 +219,7 @@ describe('tollgate serve: graceful shutdown', () => {
 
   // The drain timeout also cancels upstream calls that are waiting on a silent provider: the
   // pools are destroyed, so the process never overstays drainTimeout by a provider timeout.
-  test('a silent upstream does not keep the process alive past drainTimeout', { timeout: 10_000 }, async () => {
+  test('a silent upstream does not keep the process alive past drainTimeout', { timeout: 30_000 }, async () => {
     // First event at once, then 30 s of silence; the provider's idle timeout (30 s) will not rescue it.
     fake.setDefault({ content: 'abcdef', chunks: 3, chunkDelayMs: 30_000 });
     const file = writeTempConfig(`
@@ -246,7 +246,7 @@ tenants:
     expect((await fake.waitForAbort(100)).aborted).toBe(true);
   });
 
-  test.each(['SIGTERM', 'SIGINT'] as const)('%s when idle exits 0 promptly and logs "stopped"', { timeout: 10_000 }, async (signal) => {
+  test.each(['SIGTERM', 'SIGINT'] as const)('%s when idle exits 0 promptly and logs "stopped"', { timeout: 30_000 }, async (signal) => {
     const gateway = new GatewayProcess(['--config', configFor(fake, '5s')]);
     const { url } = await gateway.listening();
     expect((await fetch(`${url}/readyz`, { signal: requests.signal })).status).toBe(200);

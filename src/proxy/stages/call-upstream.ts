@@ -3,7 +3,7 @@ import { formatAttempts, headerSafe } from '../../router/attempts.ts';
 import { callWithFallback, type CallTimeouts } from '../../router/fallback-loop.ts';
 import type { ResolvedTarget } from '../../router/model-table.ts';
 import type { Router } from '../../router/router.ts';
-import { RUN_ID_HEADER, runIdFrom } from '../../router/run-affinity.ts';
+import { runKeyOf } from '../../router/run-affinity.ts';
 import { routingOf } from '../../router/target-routing.ts';
 import type { RequestCtx, Stage } from '../context.ts';
 import { tapStream } from '../stream-tap.ts';
@@ -34,8 +34,7 @@ export function callUpstream(router: Router): Stage {
     const routing = routingOf(target);
     ctx.responseHeaders['x-tollgate-model'] = headerSafe(routing.key);
     // Only a weighted choice can move a run, so only those are remembered.
-    const runId = routing.weight === undefined ? undefined : runIdFrom(ctx.incoming.headers[RUN_ID_HEADER]);
-    if (runId !== undefined) router.runs.pin(runId, ctx.plan!.alias, routing.key);
+    if (routing.weight !== undefined && ctx.runId !== undefined) router.runs.pin(runKeyOf(ctx.tenant!.name, ctx.runId), ctx.plan!.alias, routing.key);
 
     if (reply.kind === 'json') {
       release();

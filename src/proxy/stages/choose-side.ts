@@ -3,14 +3,13 @@ import { decideSide, routeHeader, type Side } from '../../router/decide-side.ts'
 import { defaultDifficultyModel, type DifficultyModel } from '../../router/difficulty-model.ts';
 import type { ModelTable } from '../../router/model-table.ts';
 import { viewOfChat } from '../../router/prompt-view.ts';
-import { MAX_RUN_ID_LENGTH, RunSides } from '../../router/run-sides.ts';
+import { RunSides } from '../../router/run-sides.ts';
 import type { Stage } from '../context.ts';
 import { GatewayError } from '../errors.ts';
 import { modelNotFound } from './route.ts';
 import type { TenantDirectory } from '../tenants.ts';
 
 export const ROUTE_HEADER = 'x-tollgate-route';
-export const RUN_ID_HEADER = 'x-tollgate-run-id';
 
 /**
  * For a router alias, picks the cheap or the strong side and routes the request as that
@@ -37,14 +36,13 @@ export function chooseSide(
     if (ctx.endpoint !== 'chat') {
       throw new GatewayError('invalid_request', `The model '${requested}' routes chat completions only.`, { param: 'model' });
     }
-    const runId = headerValue(ctx.incoming.headers[RUN_ID_HEADER]);
     const decision = decideSide(
       {
         requested,
         router,
         view: () => viewOfChat(ctx.body!),
         forced: forcedSide(ctx.incoming.headers[ROUTE_HEADER]),
-        runKey: runId === undefined || runId.length > MAX_RUN_ID_LENGTH ? undefined : `${ctx.tenant!.name}\n${requested}\n${runId}`,
+        runKey: ctx.runId === undefined ? undefined : `${ctx.tenant!.name}\n${requested}\n${ctx.runId}`,
         isLive,
       },
       model,

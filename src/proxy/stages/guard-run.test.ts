@@ -27,13 +27,14 @@ afterEach(async () => {
 });
 
 function stage(store: RunStore, clock: { now: number }) {
-  return guardRun({ tenants: config.tenants, header: 'x-tollgate-run-id', store, prices: new PriceBook(), logger, now: () => clock.now });
+  return guardRun({ tenants: config.tenants, store, prices: new PriceBook(), logger, now: () => clock.now });
 }
 
 function ctxFor(runId: string, content = 'hi'): RequestCtx {
-  const incoming = { headers: { 'x-tollgate-run-id': runId } } as unknown as IncomingMessage;
+  const incoming = { headers: {} } as unknown as IncomingMessage;
   const ctx = newRequestCtx('req', 'chat', incoming, new AbortController().signal);
   ctx.tenant = { name: 'team', models: undefined };
+  ctx.runId = runId; // as the readRunId stage sets it
   ctx.body = { model: 'm', messages: [{ role: 'user', content }] };
   return ctx;
 }

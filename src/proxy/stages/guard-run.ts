@@ -3,7 +3,6 @@ import type { Config, RunsConfig } from '../../config/schema.ts';
 import type { PriceBook } from '../../metering/pricing.ts';
 import { requestFingerprint } from '../../metering/runs/request-fingerprint.ts';
 import { runEndedError } from '../../metering/runs/run-errors.ts';
-import { runIdFrom } from '../../metering/runs/run-id.ts';
 import type { RecordOutcome, RunEnd, RunKey, RunLimits, RunStore } from '../../metering/runs/run-types.ts';
 import { watchToolCalls } from '../../metering/runs/stream-tool-calls.ts';
 import { toolCallsOfCompletion, type ProposedToolCall } from '../../metering/runs/tool-calls.ts';
@@ -14,8 +13,6 @@ import type { GatewayError } from '../errors.ts';
 
 export interface GuardRunOptions {
   readonly tenants: Config['tenants'];
-  /** Lower-case header name the run id arrives in. */
-  readonly header: string;
   readonly store: RunStore;
   readonly prices: PriceBook;
   readonly logger: Logger;
@@ -32,7 +29,7 @@ export interface GuardRunOptions {
  * is past its commit point, so it completes and the run's next step is refused.
  */
 export function guardRun(options: GuardRunOptions): Stage {
-  const { header, store, prices, logger } = options;
+  const { store, prices, logger } = options;
   const now = options.now ?? Date.now;
   const limitsOf = new Map<string, RunLimits>();
   for (const [tenant, spec] of Object.entries(options.tenants)) if (spec.runs) limitsOf.set(tenant, runLimits(spec.runs));
@@ -40,7 +37,7 @@ export function guardRun(options: GuardRunOptions): Stage {
   return async function guardRun(ctx, next) {
     const limits = limitsOf.get(ctx.tenant!.name);
     if (limits === undefined) return next();
-    const runId = runIdFrom(ctx.incoming.headers[header], header);
+    const runId = ctx.runId;
     if (runId === undefined) return next();
 
     const key: RunKey = { tenant: ctx.tenant!.name, runId };

@@ -1,8 +1,8 @@
 import type { ModelTable, RoutePlan } from '../../router/model-table.ts';
 import type { Router } from '../../router/router.ts';
-import { RUN_ID_HEADER, runIdFrom } from '../../router/run-affinity.ts';
 import { routingOf } from '../../router/target-routing.ts';
 import { orderByWeight } from '../../router/weighted.ts';
+import { runKeyOf } from '../../router/run-affinity.ts';
 import type { Stage } from '../context.ts';
 import { GatewayError } from '../errors.ts';
 import type { TenantDirectory } from '../tenants.ts';
@@ -28,8 +28,7 @@ export function route(models: ModelTable, tenants: TenantDirectory, router: Rout
     }
     let targets = entry.targets as RoutePlan['targets'];
     if (targets.some((t) => weightOf(t) !== undefined)) {
-      const runId = runIdFrom(ctx.incoming.headers[RUN_ID_HEADER]);
-      const pinned = runId === undefined ? undefined : router.runs.get(runId, alias);
+      const pinned = ctx.runId === undefined ? undefined : router.runs.get(runKeyOf(ctx.tenant!.name, ctx.runId), alias);
       const isPinned = pinned === undefined ? undefined : (t: RoutePlan['targets'][number]) => routingOf(t).key === pinned;
       targets = orderByWeight(targets, weightOf, { pinned: isPinned }) as unknown as RoutePlan['targets'];
     }
