@@ -18,6 +18,8 @@ export interface Proposal {
   readonly requestId: string;
   readonly model: string;
   readonly calls: readonly HeldToolCall[];
+  /** The arguments went over the budget while being collected (and were not kept). */
+  readonly tooLarge?: boolean;
 }
 
 /** What a request finds when its run (or the approval id it sends back) has an approval. */
@@ -95,8 +97,8 @@ export class Approvals {
     const now = this.#now();
     const argsHash = hashOf(proposal.calls);
     const bytes = proposal.calls.reduce((sum, c) => sum + Buffer.byteLength(c.arguments) + Buffer.byteLength(c.name), 0);
-    if (bytes > this.#maxArgumentBytes) {
-      this.#audit('refused', { tenant: proposal.tenant, runId: proposal.runId, reqId: proposal.requestId, tools: proposal.calls.map((c) => c.name), argsHash, why: 'arguments_too_large', bytes });
+    if (proposal.tooLarge === true || bytes > this.#maxArgumentBytes) {
+      this.#audit('refused', { tenant: proposal.tenant, runId: proposal.runId, reqId: proposal.requestId, tools: proposal.calls.map((c) => c.name), argsHash, why: 'arguments_too_large' });
       return undefined;
     }
     const record: ApprovalRecord = {
