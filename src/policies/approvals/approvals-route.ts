@@ -25,7 +25,7 @@ export class ApprovalsRoute {
   readonly #tenantNames: ReadonlySet<string>;
   readonly #now: () => number;
 
-  constructor(approvals: Approvals, adminKey: string | undefined, tenantNames: Iterable<string>, now: () => number = Date.now) {
+  constructor(approvals: Approvals, adminKey: string | undefined, tenantNames: Iterable<string>, now: () => number = () => Date.now()) {
     this.#approvals = approvals;
     this.#adminKey = new AdminKey(adminKey);
     this.#tenantNames = new Set(tenantNames);

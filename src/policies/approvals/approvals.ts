@@ -56,7 +56,7 @@ export class Approvals {
   constructor(options: ApprovalsOptions) {
     const { approvals } = options.config;
     this.#logger = options.logger;
-    this.#now = options.now ?? Date.now;
+    this.#now = options.now ?? (() => Date.now());
     this.#expiryMs = approvals.expiry;
     this.#maxArgumentBytes = approvals.maxArgumentBytes;
     this.#logArguments = approvals.logArguments;
