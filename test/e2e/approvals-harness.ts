@@ -45,10 +45,11 @@ export async function startHook(): Promise<Hook> {
 
 const tenant = (name: string, tools: string) => `  ${name}:\n    keys: ["${hashKey(keyOf(name))}"]\n    models: [chat]\n    tools: ${tools}\n`;
 
-export async function startApprovalsHarness(hook: Hook, extra = ''): Promise<Harness> {
+/** `extra`: more `approvals` entries (", key: value"); `topLevel`: more top-level YAML (e.g. `state`). */
+export async function startApprovalsHarness(hook: Hook, extra = '', topLevel = ''): Promise<Harness> {
   return startHarness({
     server: `adminKey: ${ADMIN_KEY}`,
-    topLevel: `approvals: { webhook: ${hook.url}, secret: ${WEBHOOK_SECRET}, expiry: 24h, webhookRetries: 0${extra} }`,
+    topLevel: `approvals: { webhook: ${hook.url}, secret: ${WEBHOOK_SECRET}, expiry: 24h, webhookRetries: 0${extra} }\n${topLevel}`,
     tenants: [tenant('support-bot', '{ approve: [issue_refund, send_*] }'), tenant('other-bot', '{ approve: [issue_refund] }')].join(''),
   });
 }
