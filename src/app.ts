@@ -6,6 +6,8 @@ import type { Lifecycle } from './lifecycle.ts';
 import type { BudgetLedger } from './metering/budget-ledger.ts';
 import { TenantBudgets } from './metering/limits.ts';
 import type { PriceBook } from './metering/pricing.ts';
+import { Approvals } from './policies/approvals/approvals.ts';
+import { ApprovalsRoute } from './policies/approvals/approvals-route.ts';
 import { newRequestCtx, type Endpoint } from './proxy/context.ts';
 import { GatewayError, toGatewayError } from './proxy/errors.ts';
 import { ModelsRoute } from './proxy/models-route.ts';
@@ -38,7 +40,9 @@ type Env = { Bindings: HttpBindings };
 export function createApp(deps: AppDeps): Hono<Env> {
   const tenants = new TenantDirectory(deps.config);
   const budgets = new TenantBudgets(deps.config);
+  const approvals = new Approvals({ config: deps.config, state: deps.state, logger: deps.logger, stopSignal: deps.lifecycle.drainSignal });
   const pipelineDeps = {
+    approvals,
     config: deps.config,
     logger: deps.logger,
     tenants,
@@ -54,6 +58,7 @@ export function createApp(deps: AppDeps): Hono<Env> {
   const embeddings = compose(stagesFor('embeddings', pipelineDeps));
   const models = new ModelsRoute(deps.models, tenants);
   const usage = new UsageRoute(deps.config, deps.ledger, budgets, tenants);
+  const approvalsRoute = new ApprovalsRoute(approvals, deps.config.server.adminKey, Object.keys(deps.config.tenants));
   const { lifecycle } = deps;
 
   const run = async (c: Context<Env>, endpoint: Endpoint, pipeline: Pipeline) => {
@@ -104,6 +109,10 @@ export function createApp(deps: AppDeps): Hono<Env> {
   app.all('/v1/usage', onlyAllow('GET, HEAD'));
   app.get('/admin/usage', (c) => answer(c, () => usage.admin(c.env.incoming.headers, c.req.path, c.req.query('tenant'))));
   app.all('/admin/usage', onlyAllow('GET, HEAD'));
+  app.get('/admin/approvals', (c) => answer(c, () => approvalsRoute.list(c.env.incoming, c.req.path, c.req.query())));
+  app.all('/admin/approvals', onlyAllow('GET, HEAD'));
+  app.post('/admin/approvals/:id', (c) => answer(c, () => approvalsRoute.decide(c.env.incoming, c.req.path, c.req.param('id'))));
+  app.all('/admin/approvals/:id', onlyAllow('POST'));
   app.get('/healthz', (c) => json(c, 200, { status: 'ok' }));
   app.all('/healthz', onlyAllow('GET, HEAD'));
   // 503 while draining, or while some model has no usable target (every breaker open); the body lists open targets.

@@ -215,12 +215,21 @@ const budgetSchema = z
     }
   });
 
+/** Tool names or globs (`*` any run of characters, `?` one). */
+const toolPatterns = z.array(z.string().min(1).max(200)).max(1000);
+
+/** What a tenant's agents may do with tools. `approve`: a call waits for a person (see `approvals`). */
+const tenantToolsSchema = z.strictObject({
+  approve: toolPatterns.optional(),
+});
+
 const tenantSchema = z.strictObject({
   keys: z.array(keyHash).min(1, 'a tenant needs at least one key'),
   /** Model aliases this tenant may use; "*" allows every configured model. */
   models: z.array(z.string().min(1)).min(1, 'list the models this tenant may use, or "*"'),
   /** Agent-run guards; a tenant without them has none. */
   runs: runsSchema.optional(),
+  tools: tenantToolsSchema.optional(),
   /** Limits enforced by reservation before each call (all must fit); absent: none. */
   budgets: z
     .array(budgetSchema)
@@ -281,6 +290,28 @@ const stateSchema = z.discriminatedUnion('kind', [
   }),
 ]);
 
+/** Human approval of `tenants.*.tools.approve` calls: where they are announced and how long they wait. */
+const approvalsSchema = z.strictObject({
+  /** Each new pending approval is POSTed here as JSON; unset: none is posted (decide via /admin/approvals). */
+  webhook: z.url({ protocol: /^https?$/, error: 'expected an http(s) URL' }).optional(),
+  /** Signs webhook bodies: `x-tollgate-signature: sha256=HMAC(secret, timestamp + "." + body)`. */
+  secret: z.string().min(1).optional(),
+  /** A pending approval not decided by then is expired (answered to the model as refused). */
+  expiry: positiveDuration().default(24 * 3_600_000),
+  /** Per webhook attempt. */
+  webhookTimeout: positiveDuration().default(5_000),
+  /** Further attempts after a failed one (network error, timeout, 5xx, 429), backing off. */
+  webhookRetries: z.number().int().min(0).max(10).default(3),
+  /** Webhook posts waiting to be sent; past it the oldest waiting one is dropped (logged). */
+  webhookQueue: z.number().int().min(1).max(100_000).default(1_000),
+  /** Approvals kept in memory (memory state, or the Redis stand-in); past it the oldest are forgotten. */
+  maxPending: z.number().int().min(10).max(1_000_000).default(10_000),
+  /** Largest arguments (all calls of a turn) held for approval; a larger turn is refused outright. */
+  maxArgumentBytes: byteSize().pipe(z.number().min(64, 'expected at least 64b')).default(64 * 1024),
+  /** Put tool arguments in the audit log lines (off: only their hash). */
+  logArguments: z.boolean().default(false),
+});
+
 // Cross-references (targets → providers, tenants → models) are checked in references.ts,
 // which also runs when this schema fails, so one pass reports every problem.
 export const configSchema = z.strictObject({
@@ -293,6 +324,7 @@ export const configSchema = z.strictObject({
   providers: z.record(name('a provider name'), providerSchema),
   models: z.record(name('a model alias'), modelSchema),
   tenants: z.record(name('a tenant name'), tenantSchema),
+  approvals: approvalsSchema.default(approvalsSchema.parse({})),
 });
 
 export type Config = z.output<typeof configSchema>;
@@ -306,3 +338,4 @@ export type StateConfig = z.output<typeof stateSchema>;
 export type MockProviderConfig = z.output<typeof mockProviderSchema>;
 export type ShadowConfig = z.output<typeof shadowSchema>;
 export type RouterConfig = z.output<typeof routerSchema>;
+export type ApprovalsConfig = z.output<typeof approvalsSchema>;

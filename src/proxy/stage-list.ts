@@ -3,6 +3,7 @@ import type { Config } from '../config/schema.ts';
 import type { BudgetLedger } from '../metering/budget-ledger.ts';
 import type { TenantBudgets } from '../metering/limits.ts';
 import type { PriceBook } from '../metering/pricing.ts';
+import type { Approvals } from '../policies/approvals/approvals.ts';
 import { runStoreFor } from '../metering/runs/shared-run-store.ts';
 import type { ModelTable } from '../router/model-table.ts';
 import { ShadowTraffic } from '../router/shadow-traffic.ts';
@@ -16,6 +17,7 @@ import { chooseSide } from './stages/choose-side.ts';
 import { enforceLimits } from './stages/enforce-limits.ts';
 import { fitContext } from './stages/fit-context.ts';
 import { guardRun } from './stages/guard-run.ts';
+import { holdApprovals } from './stages/hold-approvals.ts';
 import { logRequest } from './stages/log-request.ts';
 import { meterBudget } from './stages/meter-budget.ts';
 import { parseRequest } from './stages/parse-request.ts';
@@ -38,6 +40,8 @@ export interface PipelineDeps {
   readonly ledger: BudgetLedger;
   readonly budgets: TenantBudgets;
   readonly prices: PriceBook;
+  /** Human approval of `tools.approve` calls; shared with the /admin/approvals routes. */
+  readonly approvals?: Approvals;
 }
 
 /**
@@ -59,6 +63,7 @@ export function stagesFor(endpoint: Endpoint, deps: PipelineDeps): Stage[] {
     route(deps.models, deps.tenants, deps.router), //         404 / 503; weighted order
     ...(chat ? [fitContext(deps.config)] : []), //            400 context_length_exceeded; skips or trims to fit the windows
     ...(chat ? [guardRunStage(deps)] : []), //                400 / 429 / 503 (agent runs: steps, tokens, cost, loops)
+    ...(chat && deps.approvals ? [holdApprovals(deps.approvals)] : []), // withholds `approve` tool calls for a person; answers a run from its decision
     meterBudget({ ...deps, defaultMaxTokens: deps.config.policies.budgets.defaultMaxTokens }), // 429 / 503; reserves the worst case, settles after the call
     ...(chat ? [shadow(deps.models, shadowTraffic(deps))] : []), // mirrors a sample to the alias's shadow target, in the background
     callUpstream(deps.router), //                             fallback loop: 429 / 502 / 503 / 504, or an SSE error event after the commit point

@@ -1,9 +1,9 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
 import type { Config } from '../config/schema.ts';
 import type { BudgetLedger } from '../metering/budget-ledger.ts';
 import { remaining } from '../metering/budget-response.ts';
 import { fromUnits, type TenantBudgets } from '../metering/limits.ts';
+import { AdminKey } from './admin-key.ts';
 import { GatewayError } from './errors.ts';
 import { tenantOf } from './stages/authenticate.ts';
 import type { TenantDirectory } from './tenants.ts';
@@ -34,15 +34,14 @@ export class UsageRoute {
   readonly #budgets: TenantBudgets;
   readonly #tenants: TenantDirectory;
   readonly #tenantNames: ReadonlySet<string>;
-  readonly #adminDigest: Buffer | undefined;
+  readonly #adminKey: AdminKey;
 
   constructor(config: Config, ledger: BudgetLedger, budgets: TenantBudgets, tenants: TenantDirectory) {
     this.#ledger = ledger;
     this.#budgets = budgets;
     this.#tenants = tenants;
     this.#tenantNames = new Set(Object.keys(config.tenants));
-    const key = config.server.adminKey;
-    this.#adminDigest = key === undefined ? undefined : digest(key);
+    this.#adminKey = new AdminKey(config.server.adminKey);
   }
 
   own(incoming: IncomingMessage): Promise<UsageReport> {
@@ -50,22 +49,12 @@ export class UsageRoute {
   }
 
   admin(headers: IncomingHttpHeaders, path: string, tenant: string | undefined): Promise<UsageReport> {
-    this.#checkAdmin(headers, path);
+    this.#adminKey.check(headers, 'GET', path);
     if (tenant === undefined || tenant === '') {
       throw new GatewayError('invalid_request', "Missing required parameter: 'tenant'.", { param: 'tenant' });
     }
     if (!this.#tenantNames.has(tenant)) throw new GatewayError('not_found', `No tenant named '${tenant.slice(0, 100)}'.`, { param: 'tenant' });
     return this.#report(tenant);
-  }
-
-  /** No admin key configured: the admin endpoints do not exist (404), rather than being guessable. */
-  #checkAdmin(headers: IncomingHttpHeaders, path: string): void {
-    if (this.#adminDigest === undefined) throw new GatewayError('not_found', `Unknown route: GET ${path}`);
-    const match = /^\s*Bearer\s+(\S+)\s*$/i.exec(headers.authorization ?? '');
-    // Hashing both sides makes the comparison constant-time whatever the presented length.
-    if (match === null || !timingSafeEqual(digest(match[1]!), this.#adminDigest)) {
-      throw new GatewayError('invalid_api_key', 'Incorrect admin key provided.');
-    }
   }
 
   async #report(tenant: string): Promise<UsageReport> {
@@ -85,8 +74,4 @@ export class UsageRoute {
       })),
     };
   }
-}
-
-function digest(key: string): Buffer {
-  return createHash('sha256').update(key).digest();
 }
