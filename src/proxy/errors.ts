@@ -30,6 +30,9 @@ export const ERROR_CATALOG = {
   run_budget_exceeded: { status: 429, type: 'rate_limit_error' },
   agent_loop_detected: { status: 429, type: 'rate_limit_error' },
   state_unavailable: { status: 503, type: 'service_unavailable_error' },
+  // Idempotency-Key.
+  idempotency_key_reused: { status: 422, type: 'invalid_request_error' },
+  idempotency_in_progress: { status: 409, type: 'invalid_request_error' },
 } as const satisfies Record<string, { status: number; type: string }>;
 
 export type ErrorCode = keyof typeof ERROR_CATALOG;
