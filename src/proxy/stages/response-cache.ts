@@ -54,8 +54,9 @@ export function responseCache(cache: ResponseCache): Stage {
     }
     return captureAnswer(ctx, result, cache.maxEntryBytes, cache.now, (answer, tooLarge) => {
       if (tooLarge) stats.tooLarge++;
-      finish(answer);
-      if (answer !== undefined) void cache.save(key, answer, directives.ttlMs ?? cache.ttlMs);
+      // The flight ends once the answer is in the store, so no request arriving meanwhile misses it.
+      if (answer === undefined) finish(undefined);
+      else void cache.save(key, answer, directives.ttlMs ?? cache.ttlMs).finally(() => finish(answer));
     });
   };
 
