@@ -29,6 +29,8 @@ export class StreamRecorder {
   #created = 0;
   #model = '';
   #fingerprint: string | undefined;
+  /** The provider's usage object as sent (with its details), when the client asked for it. */
+  #usage: Record<string, unknown> | undefined;
 
   constructor(maxBytes: number) {
     // Characters are at most a few bytes each; counting characters bounds memory as tightly.
@@ -54,6 +56,7 @@ export class StreamRecorder {
     if (typeof chunk.created === 'number') this.#created ||= chunk.created;
     if (typeof chunk.model === 'string') this.#model ||= chunk.model;
     if (typeof chunk.system_fingerprint === 'string') this.#fingerprint ??= chunk.system_fingerprint;
+    if (chunk.usage !== null && typeof chunk.usage === 'object') this.#usage = chunk.usage as Record<string, unknown>;
     if (!Array.isArray(chunk.choices)) return;
     for (const raw of chunk.choices as Array<Record<string, unknown>>) {
       if (raw === null || typeof raw !== 'object' || typeof raw.index !== 'number') return this.#giveUp();
@@ -87,8 +90,12 @@ export class StreamRecorder {
     if (typeof raw.finish_reason === 'string') parts.finishReason = raw.finish_reason;
   }
 
-  /** The assembled chat.completion (usage in OpenAI's shape added by the caller), or undefined when recording failed. */
-  completion(usage: Record<string, unknown> | undefined): Record<string, unknown> | undefined {
+  /**
+   * The assembled chat.completion, or undefined when recording failed. Usage is the
+   * provider's own when the stream carried it, else `metered` (the client did not ask for it).
+   */
+  completion(metered: Record<string, unknown> | undefined): Record<string, unknown> | undefined {
+    const usage = this.#usage ?? metered;
     if (this.#failed || this.#choices.size === 0) return undefined;
     const choices = [...this.#choices.entries()]
       .sort(([a], [b]) => a - b)
