@@ -18,6 +18,12 @@ class CanonicalWriter {
   }
 
   write(text: string): void {
+    if (text.length >= FLUSH_CHARS) {
+      // A long string goes to the hash as it is, never copied into the buffer.
+      this.flush();
+      this.#hash.update(text, 'utf8');
+      return;
+    }
     this.#pending += text;
     if (this.#pending.length >= FLUSH_CHARS) this.flush();
   }
