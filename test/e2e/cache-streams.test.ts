@@ -50,7 +50,7 @@ function assembleCalls(deltas: unknown[]): Array<{ id?: string; name: string; ar
 }
 
 async function finalOf(body: Record<string, unknown>) {
-  const runner = client.chat.completions.stream({ ...(body as unknown as Params), stream_options: { include_usage: true } });
+  const runner = client.chat.completions.stream({ ...(body as unknown as OpenAI.Chat.ChatCompletionCreateParamsStreaming), stream_options: { include_usage: true } });
   return runner.finalChatCompletion();
 }
 
