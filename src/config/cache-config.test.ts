@@ -31,7 +31,7 @@ describe('cache config', () => {
     const { config } = parseConfig(configWith(''), 'test.yaml', {});
     expect(config.cache).toBeUndefined();
     expect(config.idempotency).toEqual({ enabled: true, window: 24 * 3_600_000, wait: 30_000, maxBytes: 64 * 1024 * 1024 });
-    expect(config.tenants.evals!.cache).toEqual({ enabled: true, deterministicOnly: true });
+    expect(config.tenants.evals!.cache).toBeUndefined();
   });
 
   it('takes the documented shape', () => {

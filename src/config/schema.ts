@@ -230,7 +230,7 @@ const tenantSchema = z.strictObject({
   models: z.array(z.string().min(1)).min(1, 'list the models this tenant may use, or "*"'),
   /** Agent-run guards; a tenant without them has none. */
   runs: runsSchema.optional(),
-  cache: tenantCacheSchema.default(tenantCacheSchema.parse({})),
+  cache: tenantCacheSchema.optional(),
   /** Limits enforced by reservation before each call (all must fit); absent: none. */
   budgets: z
     .array(budgetSchema)
