@@ -4,7 +4,7 @@ import { EVALS_1_KEY, EVALS_2_KEY, startCacheHarness, TEAM_C_KEY, uniqueChat, up
 
 let h: Harness;
 beforeAll(async () => {
-  h = await startCacheHarness();
+  h = await startCacheHarness({ limits: '{ maxBodyBytes: 5mb, maxMessages: 50 }' });
 });
 afterAll(() => h.close());
 
@@ -101,6 +101,14 @@ describe('response cache', () => {
     expect(upstreamCalls(h) - before).toBe(1);
     expect(new Set(answers.map((a) => a.text)).size).toBe(1);
     expect(answers.map((a) => a.cache).sort()).toEqual(['hit', 'hit', 'hit', 'hit', 'miss']);
+  });
+
+  it('keys a 4 MB request body like any other', async () => {
+    const body = uniqueChat();
+    const huge = { ...body, messages: [...(body.messages as object[]), { role: 'user', content: 'x'.repeat(4 * 1024 * 1024) }] };
+    expect((await ask(huge, TEAM_KEY, { 'idempotency-key': `big-${Math.random()}` })).cache).toBe('miss');
+    expect((await ask(huge)).cache).toBe('hit');
+    expect((await ask({ ...huge, temperature: 0, seed: 1 })).cache).toBe('miss');
   });
 
   it('caches embeddings', async () => {
