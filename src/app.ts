@@ -1,6 +1,7 @@
 import type { HttpBindings } from '@hono/node-server';
 import { Hono, type Context } from 'hono';
 import type { Logger } from 'pino';
+import { ResponseCache } from './cache/response-cache.ts';
 import type { Config } from './config/schema.ts';
 import type { Lifecycle } from './lifecycle.ts';
 import type { BudgetLedger } from './metering/budget-ledger.ts';
@@ -33,6 +34,8 @@ export interface AppDeps {
   readonly router: Router;
   readonly ledger: BudgetLedger;
   readonly prices: PriceBook;
+  /** The response cache (its `stats` feed metrics); built from the config when not given. */
+  readonly cache?: ResponseCache;
 }
 
 type Env = { Bindings: HttpBindings };
@@ -53,6 +56,7 @@ export function createApp(deps: AppDeps): Hono<Env> {
     ledger: deps.ledger,
     budgets,
     prices: deps.prices,
+    cache: deps.cache ?? new ResponseCache({ config: deps.config, state: deps.state, logger: deps.logger, prices: deps.prices }),
   };
   const chat = compose(stagesFor('chat', pipelineDeps));
   const embeddings = compose(stagesFor('embeddings', pipelineDeps));

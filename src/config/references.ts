@@ -66,6 +66,11 @@ export function referenceProblems(raw: unknown): ReferenceProblem[] {
       owners.set(hash, tenant);
     });
   }
+  // The Redis cache lives where the rest of the shared state does.
+  const cache = raw.cache;
+  if (isRecord(cache) && cache.kind === 'redis' && !(isRecord(raw.state) && raw.state.kind === 'redis')) {
+    problems.push({ path: ['cache', 'kind'], message: 'cache kind "redis" uses state.url: set state: { kind: redis, url: ... }' });
+  }
   return problems;
 }
 

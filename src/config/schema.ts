@@ -223,6 +223,15 @@ const tenantToolsSchema = z.strictObject({
   approve: toolPatterns.optional(),
 });
 
+/** A tenant's use of the response cache; absent: its own scope, deterministic requests only. */
+const tenantCacheSchema = z.strictObject({
+  enabled: z.boolean().default(true),
+  /** Tenants naming the same scope share entries (e.g. several eval tenants); default: the tenant alone. */
+  scope: name('a cache scope').optional(),
+  /** Cache only requests with temperature 0 or a seed; false caches every request. */
+  deterministicOnly: z.boolean().default(true),
+});
+
 const tenantSchema = z.strictObject({
   keys: z.array(keyHash).min(1, 'a tenant needs at least one key'),
   /** Model aliases this tenant may use; "*" allows every configured model. */
@@ -230,6 +239,7 @@ const tenantSchema = z.strictObject({
   /** Agent-run guards; a tenant without them has none. */
   runs: runsSchema.optional(),
   tools: tenantToolsSchema.optional(),
+  cache: tenantCacheSchema.optional(),
   /** Limits enforced by reservation before each call (all must fit); absent: none. */
   budgets: z
     .array(budgetSchema)
@@ -312,6 +322,26 @@ const approvalsSchema = z.strictObject({
   logArguments: z.boolean().default(false),
 });
 
+/** The response cache; absent: off. `kind: redis` uses `state.url`. */
+const cacheSchema = z.strictObject({
+  kind: z.enum(['memory', 'redis']),
+  ttl: positiveDuration().default(3_600_000),
+  /** The memory store's bound (values, keys and overhead); least recently used entries go first. */
+  maxBytes: byteSize().pipe(z.number().min(1024, 'must be at least 1kb')).default(256 * 1024 * 1024),
+  /** Answers larger than this are relayed but not cached (streams stop being recorded past it). */
+  maxEntryBytes: byteSize().pipe(z.number().min(1, 'must be at least 1 byte')).default(2 * 1024 * 1024),
+});
+
+/** `Idempotency-Key`: one answer per tenant and key within the window. */
+const idempotencySchema = z.strictObject({
+  enabled: z.boolean().default(true),
+  window: positiveDuration().default(24 * 3_600_000),
+  /** How long a duplicate waits for the first request still in flight before 409. */
+  wait: positiveDuration().default(30_000),
+  /** Bound of the in-memory records (with `state.kind: memory`). */
+  maxBytes: byteSize().pipe(z.number().min(1024, 'must be at least 1kb')).default(64 * 1024 * 1024),
+});
+
 // Cross-references (targets → providers, tenants → models) are checked in references.ts,
 // which also runs when this schema fails, so one pass reports every problem.
 export const configSchema = z.strictObject({
@@ -319,6 +349,8 @@ export const configSchema = z.strictObject({
   logging: loggingSchema.default(loggingSchema.parse({})),
   policies: policiesSchema.default(policiesSchema.parse({})),
   state: stateSchema.default({ kind: 'memory' }),
+  cache: cacheSchema.optional(),
+  idempotency: idempotencySchema.default(idempotencySchema.parse({})),
   /** Prices by provider model name, overriding and adding to the built-in table. */
   pricing: z.record(z.string().min(1), priceSchema).default({}),
   providers: z.record(name('a provider name'), providerSchema),
@@ -335,6 +367,9 @@ export type ModelConfig = z.output<typeof modelSchema>;
 export type BreakerConfig = z.output<typeof breakerSchema>;
 export type BudgetConfig = z.output<typeof budgetSchema>;
 export type StateConfig = z.output<typeof stateSchema>;
+export type CacheConfig = z.output<typeof cacheSchema>;
+export type TenantCacheConfig = z.output<typeof tenantCacheSchema>;
+export type IdempotencyConfig = z.output<typeof idempotencySchema>;
 export type MockProviderConfig = z.output<typeof mockProviderSchema>;
 export type ShadowConfig = z.output<typeof shadowSchema>;
 export type RouterConfig = z.output<typeof routerSchema>;

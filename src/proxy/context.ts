@@ -50,6 +50,8 @@ export interface RequestCtx {
   error: GatewayError | undefined;
   /** The client went away before the response was complete. */
   clientGone: boolean;
+  /** What the response cache did: served it (hit), stored or tried to (miss), or stayed out (bypass); undefined when off. */
+  cache: 'hit' | 'miss' | 'bypass' | undefined;
   /** Headers stages add to the response, JSON or stream (x-tollgate-*, x-ratelimit-*). */
   readonly responseHeaders: Record<string, string>;
 }
@@ -77,6 +79,7 @@ export function newRequestCtx(id: string, endpoint: Endpoint, incoming: Incoming
     firstByteMs: undefined,
     error: undefined,
     clientGone: false,
+    cache: undefined,
     responseHeaders: {},
   };
 }

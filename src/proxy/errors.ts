@@ -32,6 +32,9 @@ export const ERROR_CATALOG = {
   state_unavailable: { status: 503, type: 'service_unavailable_error' },
   // Human approval of tool calls.
   approval_already_decided: { status: 409, type: 'invalid_request_error' },
+  // Idempotency-Key.
+  idempotency_key_reused: { status: 422, type: 'invalid_request_error' },
+  idempotency_in_progress: { status: 409, type: 'invalid_request_error' },
 } as const satisfies Record<string, { status: number; type: string }>;
 
 export type ErrorCode = keyof typeof ERROR_CATALOG;

@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import type { ResponseCache } from '../cache/response-cache.ts';
 import type { Config } from '../config/schema.ts';
 import type { BudgetLedger } from '../metering/budget-ledger.ts';
 import type { TenantBudgets } from '../metering/limits.ts';
@@ -18,10 +19,12 @@ import { enforceLimits } from './stages/enforce-limits.ts';
 import { fitContext } from './stages/fit-context.ts';
 import { guardRun } from './stages/guard-run.ts';
 import { holdApprovals } from './stages/hold-approvals.ts';
+import { idempotency } from './stages/idempotency.ts';
 import { logRequest } from './stages/log-request.ts';
 import { meterBudget } from './stages/meter-budget.ts';
 import { parseRequest } from './stages/parse-request.ts';
 import { readRunId } from './stages/read-run-id.ts';
+import { responseCache } from './stages/response-cache.ts';
 import { route } from './stages/route.ts';
 import { shadow } from './stages/shadow.ts';
 import { validateRequest } from './stages/validate-request.ts';
@@ -42,6 +45,8 @@ export interface PipelineDeps {
   readonly prices: PriceBook;
   /** Human approval of `tools.approve` calls; shared with the /admin/approvals routes. */
   readonly approvals?: Approvals;
+  /** Response cache and idempotency records (one per process, shared by both endpoints). */
+  readonly cache: ResponseCache;
 }
 
 /**
@@ -61,10 +66,12 @@ export function stagesFor(endpoint: Endpoint, deps: PipelineDeps): Stage[] {
     validateRequest(endpoint), //                             400 naming the parameter (pre-policies follow)
     chooseSide(deps.config, deps.models, deps.tenants), //   router alias → its cheap or strong alias; 404 / 400
     route(deps.models, deps.tenants, deps.router), //         404 / 503; weighted order
+    idempotency(deps.cache), //                               400 / 409 / 422; replays a keyed request's answer, before anything counts it
     ...(chat ? [fitContext(deps.config)] : []), //            400 context_length_exceeded; skips or trims to fit the windows
     ...(chat ? [guardRunStage(deps)] : []), //                400 / 429 / 503 (agent runs: steps, tokens, cost, loops)
     ...(chat && deps.approvals ? [holdApprovals(deps.approvals)] : []), // withholds `approve` tool calls for a person; answers a run from its decision
     meterBudget({ ...deps, defaultMaxTokens: deps.config.policies.budgets.defaultMaxTokens }), // 429 / 503; reserves the worst case, settles after the call
+    responseCache(deps.cache), //                             after every guard, wrapping the call: a hit counts a request, no tokens
     ...(chat ? [shadow(deps.models, shadowTraffic(deps))] : []), // mirrors a sample to the alias's shadow target, in the background
     callUpstream(deps.router), //                             fallback loop: 429 / 502 / 503 / 504, or an SSE error event after the commit point
   ];

@@ -54,6 +54,7 @@ function write(logger: Logger, enabled: boolean, ctx: RequestCtx, status: number
     // 499: the client closed the connection first (nginx's convention; never sent to anyone).
     status: cutBy?.status ?? (ctx.clientGone ? 499 : status),
     code: cutBy?.code ?? ctx.error?.publicCode,
+    cache: ctx.cache,
     attempts: ctx.attempts.length === 0 ? undefined : formatAttempts(ctx.attempts),
     promptTokens: usage?.promptTokens,
     completionTokens: usage?.completionTokens,
