@@ -6,7 +6,7 @@ import type { Lifecycle } from './lifecycle.ts';
 import type { BudgetLedger } from './metering/budget-ledger.ts';
 import { TenantBudgets } from './metering/limits.ts';
 import type { PriceBook } from './metering/pricing.ts';
-import { newRequestCtx, type Endpoint } from './proxy/context.ts';
+import { newRequestCtx, type Endpoint, type Surface } from './proxy/context.ts';
 import { GatewayError, toGatewayError } from './proxy/errors.ts';
 import { ModelsRoute } from './proxy/models-route.ts';
 import { isUnsafeTarget } from './proxy/raw-path.ts';
@@ -17,6 +17,8 @@ import { stagesFor } from './proxy/stage-list.ts';
 import { TenantDirectory } from './proxy/tenants.ts';
 import { UsageRoute } from './proxy/usage-route.ts';
 import type { ModelTable } from './router/model-table.ts';
+import { countTokensStages } from './surfaces/anthropic/count-tokens.ts';
+import { anthropicErrorEnvelope } from './surfaces/anthropic/errors.ts';
 import type { SharedState } from './state/shared-state.ts';
 import { readiness, type Router } from './router/router.ts';
 
@@ -52,14 +54,16 @@ export function createApp(deps: AppDeps): Hono<Env> {
   };
   const chat = compose(stagesFor('chat', pipelineDeps));
   const embeddings = compose(stagesFor('embeddings', pipelineDeps));
+  const messages = compose(stagesFor('chat', pipelineDeps, 'anthropic'));
+  const countTokens = compose(countTokensStages(pipelineDeps));
   const models = new ModelsRoute(deps.models, tenants);
   const usage = new UsageRoute(deps.config, deps.ledger, budgets, tenants);
   const { lifecycle } = deps;
 
-  const run = async (c: Context<Env>, endpoint: Endpoint, pipeline: Pipeline) => {
+  const run = async (c: Context<Env>, endpoint: Endpoint, pipeline: Pipeline, surface: Surface = 'openai') => {
     const { incoming, outgoing } = c.env;
     lifecycle.track(outgoing);
-    const ctx = newRequestCtx(requestIdFrom(incoming.headers['x-request-id']), endpoint, incoming, c.req.raw.signal);
+    const ctx = newRequestCtx(requestIdFrom(incoming.headers['x-request-id']), endpoint, incoming, c.req.raw.signal, surface);
     const result = await pipeline(ctx);
     return toResponse(result, ctx.id, lifecycle.forceCloseSignal, lifecycle.draining, ctx.responseHeaders);
   };
@@ -70,10 +74,11 @@ export function createApp(deps: AppDeps): Hono<Env> {
       headers: { 'content-type': 'application/json', 'x-request-id': requestIdFrom(c.env.incoming.headers['x-request-id']), ...headers },
     });
   const fail = (c: Context<Env>, error: GatewayError, headers?: Record<string, string>) => json(c, error.status, error.toEnvelope(), headers);
+  const failAnthropic = (c: Context<Env>, error: GatewayError, headers?: Record<string, string>) => json(c, error.status, anthropicErrorEnvelope(error), headers);
 
   // A known route asked with another method: 405 naming the methods it takes.
-  const onlyAllow = (allow: string) => (c: Context<Env>) =>
-    fail(c, new GatewayError('method_not_allowed', `${c.req.method} is not allowed on ${c.req.path}; use ${allow}.`), { allow });
+  const onlyAllow = (allow: string, reply = fail) => (c: Context<Env>) =>
+    reply(c, new GatewayError('method_not_allowed', `${c.req.method} is not allowed on ${c.req.path}; use ${allow}.`), { allow });
 
   const answer = async (c: Context<Env>, produce: () => unknown) => {
     try {
@@ -96,6 +101,11 @@ export function createApp(deps: AppDeps): Hono<Env> {
   app.all('/v1/chat/completions', onlyAllow('POST'));
   app.post('/v1/embeddings', (c) => run(c, 'embeddings', embeddings));
   app.all('/v1/embeddings', onlyAllow('POST'));
+  // Anthropic's Messages API, through the same pipeline (errors in Anthropic's envelope).
+  app.post('/v1/messages', (c) => run(c, 'chat', messages, 'anthropic'));
+  app.all('/v1/messages', onlyAllow('POST', failAnthropic));
+  app.post('/v1/messages/count_tokens', (c) => run(c, 'chat', countTokens, 'anthropic'));
+  app.all('/v1/messages/count_tokens', onlyAllow('POST', failAnthropic));
   app.get('/v1/models', (c) => answer(c, () => models.list(c.env.incoming)));
   app.all('/v1/models', onlyAllow('GET, HEAD'));
   app.get('/v1/models/:id{.+}', (c) => answer(c, () => models.retrieve(c.env.incoming, c.req.param('id'))));
