@@ -23,6 +23,11 @@ providers:
     betas: [prompt-caching-2024-07-31, token-efficient-tools-2025-02-19]
     maxTokens: 777
     timeouts: { firstByte: 2s, idle: 2s, total: 10s }
+  claude-small:
+    kind: anthropic
+    baseUrl: ${fakeUrl.replace(/\/v1$/, '')}
+    apiKey: ${CLAUDE_KEY}
+    maxResponseBytes: 4kb
   claude-keyless:
     kind: anthropic
     baseUrl: ${fakeUrl.replace(/\/v1$/, '')}
@@ -39,6 +44,7 @@ providers:
 models:
   claude: { targets: [{ provider: claude, model: claude-sonnet-4-5 }], retries: 0, breaker: false }
   claude-retry: { targets: [{ provider: claude, model: claude-sonnet-4-5 }], retries: 1, breaker: false }
+  claude-small: { targets: [{ provider: claude-small, model: claude-sonnet-4-5 }], retries: 0, breaker: false }
   claude-keyless: { targets: [{ provider: claude-keyless, model: claude-sonnet-4-5 }] }
   gpt: { targets: [{ provider: fake, model: fake-model }], retries: 0, breaker: false }
   mock-chat: { targets: [{ provider: mock, model: mock-chat-1 }] }
@@ -49,7 +55,7 @@ models:
 tenants:
   team:
     keys: ["${hashKey(KEY)}"]
-    models: [claude, claude-retry, claude-keyless, gpt, mock-chat, cross]
+    models: [claude, claude-small, claude-retry, claude-keyless, gpt, mock-chat, cross]
 `,
   });
 }
