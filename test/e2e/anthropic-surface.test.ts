@@ -1,3 +1,4 @@
+import { request } from 'node:http';
 import Anthropic from '@anthropic-ai/sdk';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Harness } from './harness.ts';
@@ -111,6 +112,10 @@ describe('POST /v1/messages with the Anthropic SDK', () => {
     const both = await postMessages(h, '/v1/messages', body, { authorization: 'Bearer tg-other', 'x-api-key': KEY });
     expect(both.status).toBe(400);
     expect(await both.json()).toEqual({ type: 'error', error: { type: 'invalid_request_error', message: expect.stringContaining('different keys') } });
+    // Two x-api-key headers: a proxy in front might read the other one.
+    const twice = await rawPost(['host', new URL(h.gateway.url).host, 'x-api-key', KEY, 'x-api-key', 'tg-other', 'content-type', 'application/json', 'content-length', String(Buffer.byteLength(JSON.stringify(body)))], JSON.stringify(body));
+    expect(twice.status).toBe(400);
+    expect(JSON.parse(twice.body)).toMatchObject({ type: 'error', error: { type: 'invalid_request_error' } });
   });
 });
 
@@ -165,3 +170,18 @@ describe('errors on /v1/messages use Anthropic\'s envelope', () => {
     expect(raw).toMatch(/event: error\ndata: \{"type":"error","error":\{"type":"api_error","message":".+"\}\}\n\n$/);
   });
 });
+
+/** A request with repeated headers, which fetch would merge into one. */
+function rawPost(headers: string[], body: string): Promise<{ status: number; body: string }> {
+  const { hostname, port } = new URL(h.gateway.url);
+  return new Promise((resolve, reject) => {
+    const req = request({ hostname, port, path: '/v1/messages', method: 'POST', headers }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (c: string) => (text += c));
+      res.on('end', () => resolve({ status: res.statusCode!, body: text }));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
