@@ -141,7 +141,7 @@ describe('npm start (compiled serve config/tollgate.yaml) without provider keys'
 
     const startup = gateway.logs.find((l) => l.msg?.startsWith('Tollgate listening on'))!;
     expect(startup.providers).toEqual(['mock (mock)']);
-    expect(startup.disabledProviders).toEqual({ openai: 'OPENAI_API_KEY is not set' });
+    expect(startup.disabledProviders).toEqual({ openai: 'OPENAI_API_KEY is not set', anthropic: 'ANTHROPIC_API_KEY is not set' });
     expect(startup.models).toEqual(['mock-chat', 'mock-chat-strong', 'mock-embedding', 'auto']);
     await gateway.waitForLog((l) => l.msg === 'provider "openai" is disabled: OPENAI_API_KEY is not set');
     const mockOnly = await gateway.waitForLog((l) => /only/.test(l.msg ?? '') && /mock/.test(l.msg ?? ''));
