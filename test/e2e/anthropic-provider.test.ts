@@ -162,7 +162,12 @@ describe('faults from an Anthropic target', () => {
     h.fake.enqueue({ content: 'Recovered again.' });
     const stream = client().chat.completions.stream({ model: 'claude-retry', messages: [{ role: 'user', content: 'hi' }] });
     expect((await stream.finalChatCompletion()).choices[0]!.message.content).toBe('Recovered again.');
-    expect(h.fake.requests).toHaveLength(4);
+    // After message_start and ping, before any content: still before the commit point.
+    h.fake.enqueue({ errorEventAfterChunks: 2 });
+    h.fake.enqueue({ content: 'Third time.' });
+    const late = client().chat.completions.stream({ model: 'claude-retry', messages: [{ role: 'user', content: 'hi' }] });
+    expect((await late.finalChatCompletion()).choices[0]!.message.content).toBe('Third time.');
+    expect(h.fake.requests).toHaveLength(6);
   });
 
   it('ends a stream cut or failing past the commit point with our SSE error event', async () => {

@@ -127,18 +127,27 @@ export class AnthropicProvider implements Provider {
     return { kind: 'json', bytes: Buffer.from(JSON.stringify(completion)), usage: usageOf(usage) };
   }
 
+  /**
+   * The commit point is the first chunk after message_start: Anthropic may send an
+   * overloaded `error` event right after message_start, and until content has arrived
+   * such a failure can still go to another attempt instead of to the client.
+   */
   async #openStream(reply: Reply, guard: CallGuard): Promise<StreamReply> {
     const events = toChatChunks(this.#events(reply, guard), { provider: this.name, secrets: this.#secrets })[Symbol.asyncIterator]();
+    let start;
     let first;
     try {
-      first = await events.next();
+      start = await events.next();
+      if (!start.done) first = await events.next();
     } catch (err) {
       await events.return?.(undefined);
       throw err;
     }
-    if (first.done) throw new GatewayError('upstream_error', `Provider "${this.name}" ended the stream before sending anything.`);
+    if (start.done || first === undefined || first.done) {
+      throw new GatewayError('upstream_error', `Provider "${this.name}" ended the stream before sending anything.`);
+    }
     guard.firstByte();
-    return { kind: 'stream', events: withFirst(first.value, events) };
+    return { kind: 'stream', events: withFirst(start.value, withFirst(first.value, events)) };
   }
 
   /** The provider's events, bounded; the call is cancelled unless the body was read to its end. */
