@@ -149,6 +149,15 @@ describe('errors on /v1/messages use Anthropic\'s envelope', () => {
     }
   });
 
+  it('refuses hostile bodies before translating them: too large, too deep', async () => {
+    const big = await postMessages(h, '/v1/messages', { model: 'mock-chat', max_tokens: 5, messages: [{ role: 'user', content: 'x'.repeat(100_000) }] });
+    expect(big.status).toBe(413);
+    expect(await big.json()).toMatchObject({ type: 'error', error: { type: 'request_too_large' } });
+    const deep = await postMessages(h, '/v1/messages', `{"model":"mock-chat","max_tokens":5,"messages":[{"role":"user","content":"x"}],"metadata":${'['.repeat(5000)}${']'.repeat(5000)}}`);
+    expect(deep.status).toBe(400);
+    expect(((await deep.json()) as { error: { type: string } }).error.type).toBe('invalid_request_error');
+  });
+
   it('keeps the OpenAI envelope on the OpenAI surface, and answers 405 in Anthropic\'s here', async () => {
     const openai = await h.post('/v1/chat/completions', { model: 'nope', messages: [{ role: 'user', content: 'x' }] }, { key: KEY });
     expect(((await openai.json()) as { error: { code: string } }).error.code).toBe('model_not_found');
