@@ -123,7 +123,7 @@ export function createApp(deps: AppDeps): Hono<Env> {
     return json(c, state.ready ? 200 : 503, { status: state.ready ? 'ready' : 'degraded', openTargets: state.openTargets, unavailableModels: state.unavailableModels });
   });
   app.all('/readyz', onlyAllow('GET, HEAD'));
-  app.notFound((c) => fail(c, new GatewayError('not_found', `Unknown route: ${c.req.method} ${c.req.path}`)));
+  app.notFound((c) => (c.req.path.startsWith('/v1/messages/') ? failAnthropic : fail)(c, new GatewayError('not_found', `Unknown route: ${c.req.method} ${c.req.path}`)));
   // The last line of defence; pipeline errors never get here (the catchErrors stage answers them).
   app.onError((err, c) => {
     deps.logger.error({ err }, 'unhandled error');

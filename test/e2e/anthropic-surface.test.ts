@@ -164,6 +164,9 @@ describe('errors on /v1/messages use Anthropic\'s envelope', () => {
     const get = await fetch(`${h.gateway.url}/v1/messages`, { headers: { 'x-api-key': KEY } });
     expect(get.status).toBe(405);
     expect(((await get.json()) as { type: string }).type).toBe('error');
+    const unknown = await postMessages(h, '/v1/messages/batches', {});
+    expect(unknown.status).toBe(404);
+    expect(await unknown.json()).toMatchObject({ type: 'error', error: { type: 'not_found_error' } });
   });
 
   it('ends a stream that fails past the commit point with an Anthropic error event', async () => {
