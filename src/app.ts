@@ -9,7 +9,7 @@ import { TenantBudgets } from './metering/limits.ts';
 import type { PriceBook } from './metering/pricing.ts';
 import { Approvals } from './policies/approvals/approvals.ts';
 import { ApprovalsRoute } from './policies/approvals/approvals-route.ts';
-import { newRequestCtx, type Endpoint } from './proxy/context.ts';
+import { newRequestCtx, type Endpoint, type Surface } from './proxy/context.ts';
 import { GatewayError, toGatewayError } from './proxy/errors.ts';
 import { ModelsRoute } from './proxy/models-route.ts';
 import { isUnsafeTarget } from './proxy/raw-path.ts';
@@ -20,6 +20,8 @@ import { stagesFor } from './proxy/stage-list.ts';
 import { TenantDirectory } from './proxy/tenants.ts';
 import { UsageRoute } from './proxy/usage-route.ts';
 import type { ModelTable } from './router/model-table.ts';
+import { countTokensStages } from './surfaces/anthropic/count-tokens.ts';
+import { anthropicErrorEnvelope } from './surfaces/anthropic/errors.ts';
 import type { SharedState } from './state/shared-state.ts';
 import { readiness, type Router } from './router/router.ts';
 
@@ -60,15 +62,17 @@ export function createApp(deps: AppDeps): Hono<Env> {
   };
   const chat = compose(stagesFor('chat', pipelineDeps));
   const embeddings = compose(stagesFor('embeddings', pipelineDeps));
+  const messages = compose(stagesFor('chat', pipelineDeps, 'anthropic'));
+  const countTokens = compose(countTokensStages(pipelineDeps));
   const models = new ModelsRoute(deps.models, tenants);
   const usage = new UsageRoute(deps.config, deps.ledger, budgets, tenants);
   const approvalsRoute = new ApprovalsRoute(approvals, deps.config.server.adminKey, Object.keys(deps.config.tenants));
   const { lifecycle } = deps;
 
-  const run = async (c: Context<Env>, endpoint: Endpoint, pipeline: Pipeline) => {
+  const run = async (c: Context<Env>, endpoint: Endpoint, pipeline: Pipeline, surface: Surface = 'openai') => {
     const { incoming, outgoing } = c.env;
     lifecycle.track(outgoing);
-    const ctx = newRequestCtx(requestIdFrom(incoming.headers['x-request-id']), endpoint, incoming, c.req.raw.signal);
+    const ctx = newRequestCtx(requestIdFrom(incoming.headers['x-request-id']), endpoint, incoming, c.req.raw.signal, surface);
     const result = await pipeline(ctx);
     return toResponse(result, ctx.id, lifecycle.forceCloseSignal, lifecycle.draining, ctx.responseHeaders);
   };
@@ -79,10 +83,11 @@ export function createApp(deps: AppDeps): Hono<Env> {
       headers: { 'content-type': 'application/json', 'x-request-id': requestIdFrom(c.env.incoming.headers['x-request-id']), ...headers },
     });
   const fail = (c: Context<Env>, error: GatewayError, headers?: Record<string, string>) => json(c, error.status, error.toEnvelope(), headers);
+  const failAnthropic = (c: Context<Env>, error: GatewayError, headers?: Record<string, string>) => json(c, error.status, anthropicErrorEnvelope(error), headers);
 
   // A known route asked with another method: 405 naming the methods it takes.
-  const onlyAllow = (allow: string) => (c: Context<Env>) =>
-    fail(c, new GatewayError('method_not_allowed', `${c.req.method} is not allowed on ${c.req.path}; use ${allow}.`), { allow });
+  const onlyAllow = (allow: string, reply = fail) => (c: Context<Env>) =>
+    reply(c, new GatewayError('method_not_allowed', `${c.req.method} is not allowed on ${c.req.path}; use ${allow}.`), { allow });
 
   const answer = async (c: Context<Env>, produce: () => unknown) => {
     try {
@@ -105,6 +110,11 @@ export function createApp(deps: AppDeps): Hono<Env> {
   app.all('/v1/chat/completions', onlyAllow('POST'));
   app.post('/v1/embeddings', (c) => run(c, 'embeddings', embeddings));
   app.all('/v1/embeddings', onlyAllow('POST'));
+  // Anthropic's Messages API, through the same pipeline (errors in Anthropic's envelope).
+  app.post('/v1/messages', (c) => run(c, 'chat', messages, 'anthropic'));
+  app.all('/v1/messages', onlyAllow('POST', failAnthropic));
+  app.post('/v1/messages/count_tokens', (c) => run(c, 'chat', countTokens, 'anthropic'));
+  app.all('/v1/messages/count_tokens', onlyAllow('POST', failAnthropic));
   app.get('/v1/models', (c) => answer(c, () => models.list(c.env.incoming)));
   app.all('/v1/models', onlyAllow('GET, HEAD'));
   app.get('/v1/models/:id{.+}', (c) => answer(c, () => models.retrieve(c.env.incoming, c.req.param('id'))));
@@ -126,7 +136,7 @@ export function createApp(deps: AppDeps): Hono<Env> {
     return json(c, state.ready ? 200 : 503, { status: state.ready ? 'ready' : 'degraded', openTargets: state.openTargets, unavailableModels: state.unavailableModels });
   });
   app.all('/readyz', onlyAllow('GET, HEAD'));
-  app.notFound((c) => fail(c, new GatewayError('not_found', `Unknown route: ${c.req.method} ${c.req.path}`)));
+  app.notFound((c) => (c.req.path.startsWith('/v1/messages/') ? failAnthropic : fail)(c, new GatewayError('not_found', `Unknown route: ${c.req.method} ${c.req.path}`)));
   // The last line of defence; pipeline errors never get here (the catchErrors stage answers them).
   app.onError((err, c) => {
     deps.logger.error({ err }, 'unhandled error');

@@ -86,6 +86,24 @@ const openaiProviderSchema = z.strictObject({
   ...concurrencyFields,
 });
 
+const anthropicProviderSchema = z.strictObject({
+  kind: z.literal('anthropic'),
+  /** The API root: `/v1/messages` is appended. */
+  baseUrl: z.url({ protocol: /^https?$/, error: 'expected an http(s) URL such as https://api.anthropic.com' }),
+  apiKey: z.string().min(1).optional(),
+  /** The `anthropic-version` header. */
+  version: z.string().min(1).default('2023-06-01'),
+  /** `anthropic-beta` features, sent comma-separated on every call. */
+  betas: z.array(z.string().min(1)).default([]),
+  /** max_tokens sent when a request sets none (the Messages API requires one). */
+  maxTokens: z.number().int().min(1).default(4096),
+  headers: z.record(headerName, z.string()).default({}),
+  timeouts: timeoutsSchema.default(timeoutsSchema.parse({})),
+  maxConnections: z.number().int().min(1).max(65536).default(512),
+  maxResponseBytes: byteSize().pipe(z.number().min(1024, 'expected at least 1kb')).default(64 * 1024 * 1024),
+  ...concurrencyFields,
+});
+
 const mockProviderSchema = z.strictObject({
   kind: z.literal('mock'),
   /** Delay before answering, to make demos and tests realistic. */
@@ -95,7 +113,7 @@ const mockProviderSchema = z.strictObject({
   ...concurrencyFields,
 });
 
-const providerSchema = z.discriminatedUnion('kind', [openaiProviderSchema, mockProviderSchema]);
+const providerSchema = z.discriminatedUnion('kind', [openaiProviderSchema, anthropicProviderSchema, mockProviderSchema]);
 
 /** Per-target overrides of the provider's deadlines (`providers.NAME.timeouts`). */
 const targetTimeoutsSchema = z.strictObject({
@@ -370,6 +388,7 @@ export type StateConfig = z.output<typeof stateSchema>;
 export type CacheConfig = z.output<typeof cacheSchema>;
 export type TenantCacheConfig = z.output<typeof tenantCacheSchema>;
 export type IdempotencyConfig = z.output<typeof idempotencySchema>;
+export type AnthropicProviderConfig = z.output<typeof anthropicProviderSchema>;
 export type MockProviderConfig = z.output<typeof mockProviderSchema>;
 export type ShadowConfig = z.output<typeof shadowSchema>;
 export type RouterConfig = z.output<typeof routerSchema>;

@@ -21,6 +21,6 @@ export function unpricedTargets(config: Config, prices: PriceBook): string[] {
 export function providersOutlastingReservations(config: Config): string[] {
   const ttl = config.policies.budgets.reservationTtl;
   return Object.entries(config.providers)
-    .filter(([, p]) => p.kind === 'openai' && p.timeouts.total >= ttl)
+    .filter(([, p]) => p.kind !== 'mock' && p.timeouts.total >= ttl)
     .map(([name]) => name);
 }

@@ -1,4 +1,8 @@
 import type { LoadedConfig } from '../config/load.ts';
+import type { Config } from '../config/schema.ts';
+
+type ProviderConfig = Config['providers'][string];
+import { AnthropicProvider } from './anthropic/adapter.ts';
 import { MockProvider } from './mock/provider.ts';
 import { OpenAIProvider } from './openai/adapter.ts';
 import type { Provider } from './types.ts';
@@ -14,11 +18,22 @@ export interface Providers {
   destroy(reason: Error): Promise<void>;
 }
 
+function adapterFor(name: string, spec: ProviderConfig): Provider {
+  switch (spec.kind) {
+    case 'mock':
+      return new MockProvider(name, spec);
+    case 'anthropic':
+      return new AnthropicProvider(name, spec);
+    default:
+      return new OpenAIProvider(name, spec);
+  }
+}
+
 export function buildProviders(loaded: LoadedConfig): Providers {
   const live = new Map<string, Provider>();
   for (const [name, spec] of Object.entries(loaded.config.providers)) {
     if (loaded.disabledProviders.has(name)) continue;
-    live.set(name, spec.kind === 'mock' ? new MockProvider(name, spec) : new OpenAIProvider(name, spec));
+    live.set(name, adapterFor(name, spec));
   }
   return {
     live,

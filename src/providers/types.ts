@@ -8,6 +8,8 @@ import type { RateLimitSnapshot } from '../router/upstream-headers.ts';
 /** One server-sent event's data payload, exactly as received (never re-serialised). */
 export interface SseEvent {
   readonly data: string;
+  /** The event name, for surfaces that use one (Anthropic's); OpenAI streams have none. */
+  readonly event?: string;
 }
 
 export interface UpstreamCall {

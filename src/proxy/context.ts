@@ -5,6 +5,7 @@ import type { RoutingDecision } from '../router/decide-side.ts';
 import type { Attempt } from '../router/attempts.ts';
 import type { ResolvedTarget, RoutePlan } from '../router/model-table.ts';
 import type { GatewayError } from './errors.ts';
+import type { SseWire } from './sse-writer.ts';
 import type { Tenant } from './tenants.ts';
 
 // The typed state one request carries through the pipeline. Stages fill in their part;
@@ -12,9 +13,13 @@ import type { Tenant } from './tenants.ts';
 
 export type Endpoint = 'chat' | 'embeddings';
 
+/** The API shape the client speaks: only parsing and rendering differ, the pipeline is one. */
+export type Surface = 'openai' | 'anthropic';
+
 export interface RequestCtx {
   readonly id: string;
   readonly endpoint: Endpoint;
+  readonly surface: Surface;
   /** performance.now() when the request arrived. */
   readonly startedAt: number;
   readonly incoming: IncomingMessage;
@@ -56,10 +61,11 @@ export interface RequestCtx {
   readonly responseHeaders: Record<string, string>;
 }
 
-export function newRequestCtx(id: string, endpoint: Endpoint, incoming: IncomingMessage, signal: AbortSignal): RequestCtx {
+export function newRequestCtx(id: string, endpoint: Endpoint, incoming: IncomingMessage, signal: AbortSignal, surface: Surface = 'openai'): RequestCtx {
   return {
     id,
     endpoint,
+    surface,
     startedAt: performance.now(),
     incoming,
     signal,
@@ -99,6 +105,8 @@ export interface StreamResult {
   readonly events: AsyncIterable<SseEvent>;
   /** Settles when the stream has ended, however it ended. */
   readonly usage: Promise<Usage>;
+  /** How the stream ends and how an error is written; OpenAI's (`[DONE]`, its envelope) when unset. */
+  readonly wire?: SseWire;
 }
 
 export type Result = JsonResult | StreamResult;

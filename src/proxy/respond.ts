@@ -20,7 +20,7 @@ export function toResponse(
       headers: { 'content-type': 'application/json', 'x-request-id': requestId, ...extraHeaders, ...(closing ? CLOSE : undefined), ...result.headers },
     });
   }
-  return new Response(sseBody(result.events, stop), {
+  return new Response(sseBody(result.events, stop, result.wire), {
     status: 200,
     headers: {
       'content-type': 'text/event-stream; charset=utf-8',

@@ -11,18 +11,27 @@ import { GatewayError, toGatewayError } from './errors.ts';
 // against a long-lived "stopped" promise would add one reaction to that promise per event,
 // so a long stream would grow without bound.
 
-const DONE = Buffer.from('data: [DONE]\n\n');
+/** How a surface ends a stream: its last event on success (none for Anthropic), and its error event. */
+export interface SseWire {
+  readonly done: Uint8Array | undefined;
+  error(error: GatewayError): Uint8Array;
+}
+
+const OPENAI_WIRE: SseWire = {
+  done: Buffer.from('data: [DONE]\n\n'),
+  error: (error) => Buffer.from(`data: ${JSON.stringify(error.toEnvelope())}\n\n`),
+};
 
 /** `stop` ends the stream early with a `shutting_down` error event (drain timeout ran out). */
-export function sseBody(events: AsyncIterable<SseEvent>, stop: AbortSignal): ReadableStream<Uint8Array> {
+export function sseBody(events: AsyncIterable<SseEvent>, stop: AbortSignal, wire: SseWire = OPENAI_WIRE): ReadableStream<Uint8Array> {
   const iterator = events[Symbol.asyncIterator]();
   let open = true;
   let onStop: (() => void) | undefined;
 
-  const finish = (controller: ReadableStreamDefaultController<Uint8Array>, last: Uint8Array) => {
+  const finish = (controller: ReadableStreamDefaultController<Uint8Array>, last: Uint8Array | undefined) => {
     open = false;
     if (onStop !== undefined) stop.removeEventListener('abort', onStop);
-    controller.enqueue(last);
+    if (last !== undefined) controller.enqueue(last);
     controller.close();
   };
 
@@ -31,7 +40,7 @@ export function sseBody(events: AsyncIterable<SseEvent>, stop: AbortSignal): Rea
       start(controller) {
         onStop = () => {
           if (!open) return;
-          finish(controller, errorEvent(new GatewayError('shutting_down', 'The gateway is shutting down; the stream was ended before it finished.')));
+          finish(controller, wire.error(new GatewayError('shutting_down', 'The gateway is shutting down; the stream was ended before it finished.')));
           // Cancels the upstream call; a read still pending on it settles into a closed stream.
           iterator.return?.().catch(() => {});
         };
@@ -43,12 +52,12 @@ export function sseBody(events: AsyncIterable<SseEvent>, stop: AbortSignal): Rea
         try {
           step = await iterator.next();
         } catch (err) {
-          if (open) finish(controller, errorEvent(err));
+          if (open) finish(controller, wire.error(toGatewayError(err)));
           return;
         }
         if (!open) return;
-        if (step.done) finish(controller, DONE);
-        else controller.enqueue(Buffer.from(`data: ${step.value.data}\n\n`));
+        if (step.done) finish(controller, wire.done);
+        else controller.enqueue(Buffer.from(step.value.event === undefined ? `data: ${step.value.data}\n\n` : `event: ${step.value.event}\ndata: ${step.value.data}\n\n`));
       },
       async cancel() {
         if (!open) return;
@@ -59,8 +68,4 @@ export function sseBody(events: AsyncIterable<SseEvent>, stop: AbortSignal): Rea
     },
     { highWaterMark: 0 },
   );
-}
-
-function errorEvent(err: unknown): Uint8Array {
-  return Buffer.from(`data: ${JSON.stringify(toGatewayError(err).toEnvelope())}\n\n`);
 }

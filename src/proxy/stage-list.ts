@@ -10,7 +10,8 @@ import type { ModelTable } from '../router/model-table.ts';
 import { ShadowTraffic } from '../router/shadow-traffic.ts';
 import type { SharedState } from '../state/shared-state.ts';
 import type { Router } from '../router/router.ts';
-import type { Endpoint, Stage } from './context.ts';
+import { messagesSurface } from '../surfaces/anthropic/messages-stage.ts';
+import type { Endpoint, Stage, Surface } from './context.ts';
 import { authenticate } from './stages/authenticate.ts';
 import { callUpstream } from './stages/call-upstream.ts';
 import { catchErrors } from './stages/catch-errors.ts';
@@ -53,15 +54,16 @@ export interface PipelineDeps {
  * The request pipeline, in order. Each stage may answer early (the status it can answer
  * with is noted) or wrap the rest to act on the way back.
  */
-export function stagesFor(endpoint: Endpoint, deps: PipelineDeps): Stage[] {
+export function stagesFor(endpoint: Endpoint, deps: PipelineDeps, surface: Surface = 'openai'): Stage[] {
   const { limits } = deps.config.policies;
   const chat = endpoint === 'chat';
   return [
     logRequest(deps.logger, deps.config.logging.requests), // one line per request, streams when they end
-    catchErrors(), //                                         thrown errors → OpenAI envelope
+    catchErrors(), //                                         thrown errors → the surface's error envelope
     authenticate(deps.tenants), //                            401 / 400: one Authorization header
     readRunId(deps.config.server.runIdHeader), //             400: a malformed agent-run id
     parseRequest(limits), //                                  400 / 413: content type, size, depth, keys, JSON
+    ...(surface === 'anthropic' ? [messagesSurface()] : []), // Messages request → chat request; answer → Messages JSON / SSE
     enforceLimits(limits), //                                 400: message count, before the schema
     validateRequest(endpoint), //                             400 naming the parameter (pre-policies follow)
     chooseSide(deps.config, deps.models, deps.tenants), //   router alias → its cheap or strong alias; 404 / 400

@@ -30,7 +30,7 @@ export function resolveShadow(config: Config, spec: ShadowConfig | undefined, pr
   const provider = spec === undefined ? undefined : providers.live.get(spec.provider);
   if (spec === undefined || provider === undefined || spec.sample === 0) return undefined;
   const providerSpec = config.providers[spec.provider];
-  const timeoutMs = providerSpec?.kind === 'openai' ? providerSpec.timeouts.total : DEFAULT_TIMEOUT_MS;
+  const timeoutMs = providerSpec !== undefined && providerSpec.kind !== 'mock' ? providerSpec.timeouts.total : DEFAULT_TIMEOUT_MS;
   return { provider, model: spec.model, sample: spec.sample, timeoutMs };
 }
 

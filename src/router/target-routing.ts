@@ -58,7 +58,7 @@ export function routingFor(
   const key = `${target.provider}/${target.model}`;
   // The provider's deadlines with this target's overrides, so the loop can cap them by what its own deadline leaves.
   const timeouts: Record<string, number> = {};
-  if (provider.kind === 'openai') Object.assign(timeouts, { firstByte: provider.timeouts.firstByte, idle: provider.timeouts.idle, total: provider.timeouts.total });
+  if (provider.kind !== 'mock') Object.assign(timeouts, { firstByte: provider.timeouts.firstByte, idle: provider.timeouts.idle, total: provider.timeouts.total });
   for (const [name, ms] of Object.entries(target.timeouts ?? {})) if (ms !== undefined) timeouts[name] = ms;
   const targetLimits = [
     limitFor(limits, `provider ${target.provider}`, provider),

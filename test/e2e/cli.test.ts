@@ -71,12 +71,14 @@ describe.concurrent('tollgate CLI', () => {
   test('check-config accepts the shipped config and names the provider a missing key disables', async () => {
     const result = await runCli(['check-config', 'config/tollgate.yaml'], { env: cleanEnv() });
     expect(result.code).toBe(0);
-    expect(result.stdout).toBe('config/tollgate.yaml: OK (provider "openai" would be disabled: OPENAI_API_KEY is not set)\n');
+    expect(result.stdout).toBe(
+      'config/tollgate.yaml: OK (provider "openai" would be disabled: OPENAI_API_KEY is not set) (provider "anthropic" would be disabled: ANTHROPIC_API_KEY is not set)\n',
+    );
     expect(result.stderr).toBe('');
   });
 
-  test('check-config with OPENAI_API_KEY set reports nothing disabled', async () => {
-    const result = await runCli(['check-config', 'config/tollgate.yaml'], { env: cleanEnv({ OPENAI_API_KEY: 'sk-test' }) });
+  test('check-config with every provider key set reports nothing disabled', async () => {
+    const result = await runCli(['check-config', 'config/tollgate.yaml'], { env: cleanEnv({ OPENAI_API_KEY: 'sk-test', ANTHROPIC_API_KEY: 'sk-ant-test' }) });
     expect(result.code).toBe(0);
     expect(result.stdout).toBe('config/tollgate.yaml: OK\n');
   });
@@ -141,7 +143,7 @@ describe('npm start (compiled serve config/tollgate.yaml) without provider keys'
 
     const startup = gateway.logs.find((l) => l.msg?.startsWith('Tollgate listening on'))!;
     expect(startup.providers).toEqual(['mock (mock)']);
-    expect(startup.disabledProviders).toEqual({ openai: 'OPENAI_API_KEY is not set' });
+    expect(startup.disabledProviders).toEqual({ openai: 'OPENAI_API_KEY is not set', anthropic: 'ANTHROPIC_API_KEY is not set' });
     expect(startup.models).toEqual(['mock-chat', 'mock-chat-strong', 'mock-embedding', 'auto']);
     await gateway.waitForLog((l) => l.msg === 'provider "openai" is disabled: OPENAI_API_KEY is not set');
     const mockOnly = await gateway.waitForLog((l) => /only/.test(l.msg ?? '') && /mock/.test(l.msg ?? ''));

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { Writable } from 'node:stream';
+import Anthropic from '@anthropic-ai/sdk';
 import { afterEach, expect, it } from 'vitest';
 import { hashKey } from '../../src/config/keys.ts';
 import { parseConfig } from '../../src/config/load.ts';
@@ -38,6 +39,15 @@ async function start(host: string, allowDemoKey = false) {
 
 it('answers the demo key on loopback, as the README shows', async () => {
   expect((await start('127.0.0.1')).status).toBe(200);
+});
+
+it('answers an Anthropic client on /v1/messages with the mock, with no provider key', async () => {
+  await start('127.0.0.1');
+  const client = new Anthropic({ baseURL: gateway!.url, apiKey: DEMO_KEY, maxRetries: 0 });
+  const message = await client.messages.create({ model: 'mock-chat', max_tokens: 50, messages: [{ role: 'user', content: 'ping' }] });
+  expect(message.content).toEqual([{ type: 'text', text: 'Echo: ping' }]);
+  // Claude aliases exist but are disabled without ANTHROPIC_API_KEY, and not the demo tenant's.
+  await expect(client.messages.create({ model: 'claude-sonnet-4-5', max_tokens: 5, messages: [{ role: 'user', content: 'x' }] })).rejects.toBeInstanceOf(Anthropic.NotFoundError);
 });
 
 it('refuses the demo key on every interface, and says so loudly', async () => {

@@ -35,9 +35,13 @@ export interface Behaviour {
    * Non-streaming: send headers (with the full content-length) and half the JSON body, then close.
    */
   cutAfterChunks?: number;
-  /** Streaming: end the response cleanly but never send `data: [DONE]`. */
+  /** Anthropic routes: prompt-cache tokens reported in usage. */
+  cacheTokens?: { read: number; write: number };
+  /** Anthropic routes: the stop_reason (default end_turn, or tool_use with tool calls). */
+  stopReason?: string;
+  /** Streaming: end the response cleanly but never send `data: [DONE]` (Anthropic: `message_stop`). */
   endWithoutDone?: boolean;
-  /** Streaming: after N data events send `data: {"error":{...}}` and end. */
+  /** Streaming: after N data events send `data: {"error":{...}}` and end (Anthropic: an `error` event, overloaded). */
   errorEventAfterChunks?: number;
   /** Accept the request and never answer; the request is still marked aborted when the client gives up. */
   hang?: boolean;

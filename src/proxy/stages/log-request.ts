@@ -45,6 +45,7 @@ function write(logger: Logger, enabled: boolean, ctx: RequestCtx, status: number
   const line = {
     reqId: ctx.id,
     endpoint: ctx.endpoint,
+    surface: ctx.surface === 'openai' ? undefined : ctx.surface,
     tenant: ctx.tenant?.name,
     alias: ctx.alias,
     ...routingLogFields(ctx.routing),
