@@ -19,6 +19,10 @@ import { UsageRoute } from './proxy/usage-route.ts';
 import type { ModelTable } from './router/model-table.ts';
 import type { SharedState } from './state/shared-state.ts';
 import { readiness, type Router } from './router/router.ts';
+import { cors } from './server/cors.ts';
+import { responseStoreFor } from './surfaces/responses/store.ts';
+import { StoredResponseRoutes } from './surfaces/responses/stored-routes.ts';
+import { responsesSurface } from './surfaces/responses/surface.ts';
 
 // The HTTP surface: routes and the one error handler. No logic lives here.
 
@@ -52,6 +56,11 @@ export function createApp(deps: AppDeps): Hono<Env> {
   };
   const chat = compose(stagesFor('chat', pipelineDeps));
   const embeddings = compose(stagesFor('embeddings', pipelineDeps));
+  const completions = compose(stagesFor('completions', pipelineDeps));
+  const moderations = compose(stagesFor('moderations', pipelineDeps));
+  const responseStore = responseStoreFor(deps.state, { ttlMs: deps.config.server.responses.ttl, maxMemoryEntries: deps.config.server.responses.maxMemoryEntries });
+  const responses = compose(stagesFor('chat', pipelineDeps, responsesSurface(responseStore)));
+  const storedResponses = new StoredResponseRoutes(responseStore, tenants);
   const models = new ModelsRoute(deps.models, tenants);
   const usage = new UsageRoute(deps.config, deps.ledger, budgets, tenants);
   const { lifecycle } = deps;
@@ -91,19 +100,32 @@ export function createApp(deps: AppDeps): Hono<Env> {
     }
     return next();
   });
-  // HEAD is answered as GET (without a body) by hono, hence "GET, HEAD".
-  app.post('/v1/chat/completions', (c) => run(c, 'chat', chat));
-  app.all('/v1/chat/completions', onlyAllow('POST'));
-  app.post('/v1/embeddings', (c) => run(c, 'embeddings', embeddings));
-  app.all('/v1/embeddings', onlyAllow('POST'));
-  app.get('/v1/models', (c) => answer(c, () => models.list(c.env.incoming)));
-  app.all('/v1/models', onlyAllow('GET, HEAD'));
-  app.get('/v1/models/:id{.+}', (c) => answer(c, () => models.retrieve(c.env.incoming, c.req.param('id'))));
-  app.all('/v1/models/:id{.+}', onlyAllow('GET, HEAD'));
-  app.get('/v1/usage', (c) => answer(c, () => usage.own(c.env.incoming)));
-  app.all('/v1/usage', onlyAllow('GET, HEAD'));
-  app.get('/admin/usage', (c) => answer(c, () => usage.admin(c.env.incoming.headers, c.req.path, c.req.query('tenant'))));
-  app.all('/admin/usage', onlyAllow('GET, HEAD'));
+  app.use(cors(deps.config.server.cors, deps.config.server.runIdHeader));
+  // HEAD is answered as GET (without a body) by hono, hence "GET, HEAD". Every API route is
+  // also served without its /v1 prefix, for clients configured with a bare host.
+  for (const v1 of ['/v1', '']) {
+    app.post(`${v1}/chat/completions`, (c) => run(c, 'chat', chat));
+    app.all(`${v1}/chat/completions`, onlyAllow('POST'));
+    app.post(`${v1}/responses`, (c) => run(c, 'chat', responses));
+    app.all(`${v1}/responses`, onlyAllow('POST'));
+    app.get(`${v1}/responses/:id/input_items`, (c) => answer(c, () => storedResponses.inputItems(c.env.incoming, c.req.param('id'), c.req.query())));
+    app.all(`${v1}/responses/:id/input_items`, onlyAllow('GET, HEAD'));
+    app.get(`${v1}/responses/:id`, (c) => answer(c, () => storedResponses.retrieve(c.env.incoming, c.req.param('id'))));
+    app.delete(`${v1}/responses/:id`, (c) => answer(c, () => storedResponses.remove(c.env.incoming, c.req.param('id'))));
+    app.all(`${v1}/responses/:id`, onlyAllow('GET, HEAD, DELETE'));
+    app.post(`${v1}/completions`, (c) => run(c, 'completions', completions));
+    app.all(`${v1}/completions`, onlyAllow('POST'));
+    app.post(`${v1}/moderations`, (c) => run(c, 'moderations', moderations));
+    app.all(`${v1}/moderations`, onlyAllow('POST'));
+    app.post(`${v1}/embeddings`, (c) => run(c, 'embeddings', embeddings));
+    app.all(`${v1}/embeddings`, onlyAllow('POST'));
+    app.get(`${v1}/models`, (c) => answer(c, () => models.list(c.env.incoming)));
+    app.all(`${v1}/models`, onlyAllow('GET, HEAD'));
+    app.get(`${v1}/models/:id{.+}`, (c) => answer(c, () => models.retrieve(c.env.incoming, c.req.param('id'))));
+    app.all(`${v1}/models/:id{.+}`, onlyAllow('GET, HEAD'));
+    app.get(`${v1}/usage`, (c) => answer(c, () => usage.own(c.env.incoming)));
+    app.all(`${v1}/usage`, onlyAllow('GET, HEAD'));
+  }
   app.get('/healthz', (c) => json(c, 200, { status: 'ok' }));
   app.all('/healthz', onlyAllow('GET, HEAD'));
   // 503 while draining, or while some model has no usable target (every breaker open); the body lists open targets.

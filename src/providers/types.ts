@@ -49,6 +49,16 @@ export interface Provider {
   /** Before the commit point, failures are thrown as GatewayError. */
   chat(call: UpstreamCall, stream: boolean): Promise<JsonReply | StreamReply>;
   embeddings(call: UpstreamCall): Promise<JsonReply>;
+  /** Legacy text completions (`/completions`), relayed as is; absent when the provider cannot serve them. */
+  completions?(call: UpstreamCall, stream: boolean): Promise<JsonReply | StreamReply>;
+  /** `/moderations`, relayed as is; absent when the provider cannot serve them. */
+  moderations?(call: UpstreamCall): Promise<JsonReply>;
+  /**
+   * The Responses API spoken natively (`/responses`): present only for a provider configured
+   * (or defaulted) `responses: native`; others are served by translation to chat. A stream
+   * ends normally after its terminal event (`response.completed`, `.incomplete`, `.failed`).
+   */
+  responses?(call: UpstreamCall, stream: boolean): Promise<JsonReply | StreamReply>;
   /** Waits for in-flight calls, then closes connections. */
   close(): Promise<void>;
   /** Fails every in-flight call with `reason` now and closes connections (drain timeout). */

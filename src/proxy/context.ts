@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import type { Usage } from '../metering/usage.ts';
-import type { SseEvent } from '../providers/types.ts';
+import type { JsonReply, SseEvent, StreamReply, UpstreamCall } from '../providers/types.ts';
 import type { RoutingDecision } from '../router/decide-side.ts';
 import type { Attempt } from '../router/attempts.ts';
 import type { ResolvedTarget, RoutePlan } from '../router/model-table.ts';
@@ -10,11 +10,35 @@ import type { Tenant } from './tenants.ts';
 // The typed state one request carries through the pipeline. Stages fill in their part;
 // nothing is kept in string-keyed bags.
 
-export type Endpoint = 'chat' | 'embeddings';
+export type Endpoint = 'chat' | 'embeddings' | 'completions' | 'moderations';
+
+/**
+ * A client protocol some targets speak themselves (the Responses API). The request is
+ * translated to the normalised chat request every stage sees; a target that speaks the
+ * protocol is instead called with the client's own body (`model` set), and its answer is
+ * relayed as received.
+ */
+export interface NativeSurface {
+  speaks(target: ResolvedTarget): boolean;
+  /**
+   * Calls a target that `speaks` the protocol (`call.body` is the normalised chat body after
+   * every stage); undefined for one that does not: it is sent `call.body` as chat. Throws a
+   * 400 for a request that uses what only a native target can do.
+   */
+  call(target: ResolvedTarget, call: UpstreamCall, stream: boolean): Promise<JsonReply | StreamReply> | undefined;
+  /** Watches a native stream for its usage (the gateway meters it like any other). */
+  relayStream(events: AsyncIterable<SseEvent>): { readonly events: AsyncIterable<SseEvent>; readonly usage: Promise<Usage> };
+}
 
 export interface RequestCtx {
   readonly id: string;
   readonly endpoint: Endpoint;
+  /** The API the client spoke (`chat`, `responses`, ...): logs and metrics say which. */
+  surface: string;
+  /** Set by a surface whose protocol some targets speak natively. */
+  native: NativeSurface | undefined;
+  /** The served target was called natively: its answer is already in the client's protocol. */
+  servedNative: boolean;
   /** performance.now() when the request arrived. */
   readonly startedAt: number;
   readonly incoming: IncomingMessage;
@@ -58,6 +82,9 @@ export function newRequestCtx(id: string, endpoint: Endpoint, incoming: Incoming
   return {
     id,
     endpoint,
+    surface: endpoint,
+    native: undefined,
+    servedNative: false,
     startedAt: performance.now(),
     incoming,
     signal,

@@ -30,6 +30,8 @@ export const ERROR_CATALOG = {
   run_budget_exceeded: { status: 429, type: 'rate_limit_error' },
   agent_loop_detected: { status: 429, type: 'rate_limit_error' },
   state_unavailable: { status: 503, type: 'service_unavailable_error' },
+  // Surfaces: a feature the served target cannot do (hosted tools, background responses ...).
+  unsupported_feature: { status: 400, type: 'invalid_request_error' },
 } as const satisfies Record<string, { status: number; type: string }>;
 
 export type ErrorCode = keyof typeof ERROR_CATALOG;

@@ -44,7 +44,11 @@ export interface PipelineDeps {
  * The request pipeline, in order. Each stage may answer early (the status it can answer
  * with is noted) or wrap the rest to act on the way back.
  */
-export function stagesFor(endpoint: Endpoint, deps: PipelineDeps): Stage[] {
+/**
+ * `surface`: a client protocol other than the endpoint's own (the Responses API over chat),
+ * translated right after parsing so every later stage sees the normalised request.
+ */
+export function stagesFor(endpoint: Endpoint, deps: PipelineDeps, surface?: Stage): Stage[] {
   const { limits } = deps.config.policies;
   const chat = endpoint === 'chat';
   return [
@@ -53,6 +57,7 @@ export function stagesFor(endpoint: Endpoint, deps: PipelineDeps): Stage[] {
     authenticate(deps.tenants), //                            401 / 400: one Authorization header
     readRunId(deps.config.server.runIdHeader), //             400: a malformed agent-run id
     parseRequest(limits), //                                  400 / 413: content type, size, depth, keys, JSON
+    ...(surface === undefined ? [] : [surface]), //           400: the surface's own request → the normalised one; its answer back
     enforceLimits(limits), //                                 400: message count, before the schema
     validateRequest(endpoint), //                             400 naming the parameter (pre-policies follow)
     chooseSide(deps.config, deps.models, deps.tenants), //   router alias → its cheap or strong alias; 404 / 400

@@ -44,7 +44,8 @@ function write(logger: Logger, enabled: boolean, ctx: RequestCtx, status: number
   const usage = ctx.usage;
   const line = {
     reqId: ctx.id,
-    endpoint: ctx.endpoint,
+    // The API the client spoke: chat, responses, completions, ...
+    endpoint: ctx.surface,
     tenant: ctx.tenant?.name,
     alias: ctx.alias,
     ...routingLogFields(ctx.routing),
