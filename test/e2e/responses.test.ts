@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { hashKey } from '../../src/config/keys.ts';
-import { errorOf, OTHER_KEY, startHarness, TEAM_KEY, UPSTREAM_KEY, type Harness } from './harness.ts';
+import { errorOf, OTHER_KEY, sseData, startHarness, TEAM_KEY, UPSTREAM_KEY, type Harness } from './harness.ts';
 
 // The Responses API end to end with the openai SDK: translated over chat (the mock provider
 // and a chat-only fake target) and relayed to a target that speaks it natively; stored
@@ -139,6 +139,26 @@ describe('translated targets', () => {
     expect(types).toContain('response.function_call_arguments.done');
     const final = await stream.finalResponse();
     expect(final.output[0]).toMatchObject({ type: 'function_call', name: 'get_weather', arguments: '{"city":"Oslo"}' });
+  });
+
+  it('ends a translated stream cut past its commit point with response.failed and an error, never [DONE]', async () => {
+    h.fake.enqueue({ cutAfterChunks: 2 });
+    const response = await h.post('/v1/responses', { model: 'translated', input: 'x', stream: true });
+    const events = await sseData(response);
+    const types = events.map((e) => (JSON.parse(e) as { type?: string }).type);
+    expect(types).toContain('response.failed');
+    expect(JSON.parse(events.at(-1)!)).toHaveProperty('error');
+    expect(events).not.toContain('[DONE]');
+  });
+
+  it('cancels the upstream call when the client goes away mid-stream', async () => {
+    h.fake.enqueue({ endless: true, chunkDelayMs: 20 });
+    const response = await h.post('/v1/responses', { model: 'translated', input: 'x', stream: true });
+    const reader = response.body!.getReader();
+    await reader.read();
+    await reader.cancel();
+    const aborted = await h.fake.waitForAbort();
+    expect(aborted.path).toBe('/v1/chat/completions');
   });
 
   it('reports a length cut as incomplete', async () => {

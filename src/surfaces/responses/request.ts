@@ -90,7 +90,7 @@ export function toChatRequest(body: Json, history: readonly ChatMessage[], input
   copy(body, chat, 'temperature');
   copy(body, chat, 'top_p');
   copy(body, chat, 'user');
-  copy(body, chat, 'metadata');
+  // `metadata` stays with the response (echoed and stored): chat servers refuse or ignore it.
   if (body.max_output_tokens != null) chat.max_completion_tokens = body.max_output_tokens;
   const format = (body.text as Json | null | undefined)?.format as Json | null | undefined;
   if (format != null && format.type !== 'text') chat.response_format = chatResponseFormat(format);
