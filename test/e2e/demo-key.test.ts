@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { Writable } from 'node:stream';
+import OpenAI from 'openai';
 import { afterEach, expect, it } from 'vitest';
 import { hashKey } from '../../src/config/keys.ts';
 import { parseConfig } from '../../src/config/load.ts';
@@ -38,6 +39,14 @@ async function start(host: string, allowDemoKey = false) {
 
 it('answers the demo key on loopback, as the README shows', async () => {
   expect((await start('127.0.0.1')).status).toBe(200);
+});
+
+it('serves the Responses API on the mock provider with no provider key, as the README shows', async () => {
+  await start('127.0.0.1');
+  const client = new OpenAI({ baseURL: `${gateway!.url}/v1`, apiKey: DEMO_KEY, maxRetries: 0 });
+  const first = await client.responses.create({ model: 'mock-chat', input: 'hello' });
+  const next = await client.responses.create({ model: 'mock-chat', input: 'again', previous_response_id: first.id });
+  expect(next.output_text).toBe('Echo: again');
 });
 
 it('refuses the demo key on every interface, and says so loudly', async () => {
