@@ -126,6 +126,8 @@ export function createApp(deps: AppDeps): Hono<Env> {
     app.get(`${v1}/usage`, (c) => answer(c, () => usage.own(c.env.incoming)));
     app.all(`${v1}/usage`, onlyAllow('GET, HEAD'));
   }
+  app.get('/admin/usage', (c) => answer(c, () => usage.admin(c.env.incoming.headers, c.req.path, c.req.query('tenant'))));
+  app.all('/admin/usage', onlyAllow('GET, HEAD'));
   app.get('/healthz', (c) => json(c, 200, { status: 'ok' }));
   app.all('/healthz', onlyAllow('GET, HEAD'));
   // 503 while draining, or while some model has no usable target (every breaker open); the body lists open targets.

@@ -65,7 +65,7 @@ describe('translated targets', () => {
 
   it('does not store a response asked with store: false', async () => {
     const response = await h.client().responses.create({ model: 'mock-chat', input: 'ephemeral', store: false });
-    expect(response.store).toBe(false);
+    expect((response as unknown as { store: boolean }).store).toBe(false);
     await expect(h.client().responses.retrieve(response.id)).rejects.toMatchObject({ status: 404 });
   });
 
@@ -75,7 +75,7 @@ describe('translated targets', () => {
       model: 'translated',
       instructions: 'You are terse.',
       input: [
-        { role: 'user', content: [{ type: 'input_text', text: 'Weather?' }, { type: 'input_image', image_url: 'https://example.com/a.png' }] },
+        { role: 'user', content: [{ type: 'input_text', text: 'Weather?' }, { type: 'input_image', image_url: 'https://example.com/a.png', detail: 'auto' }] },
         { type: 'function_call', call_id: 'call_1', name: 'get_weather', arguments: '{"city":"Rome"}' },
         { type: 'function_call_output', call_id: 'call_1', output: 'sunny' },
       ],
@@ -94,7 +94,7 @@ describe('translated targets', () => {
       model: 'fake-model',
       messages: [
         { role: 'system', content: 'You are terse.' },
-        { role: 'user', content: [{ type: 'text', text: 'Weather?' }, { type: 'image_url', image_url: { url: 'https://example.com/a.png' } }] },
+        { role: 'user', content: [{ type: 'text', text: 'Weather?' }, { type: 'image_url', image_url: { url: 'https://example.com/a.png', detail: 'auto' } }] },
         { role: 'assistant', content: null, tool_calls: [{ id: 'call_1', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Rome"}' } }] },
         { role: 'tool', tool_call_id: 'call_1', content: 'sunny' },
       ],
