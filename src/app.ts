@@ -58,7 +58,7 @@ export function createApp(deps: AppDeps): Hono<Env> {
   const embeddings = compose(stagesFor('embeddings', pipelineDeps));
   const completions = compose(stagesFor('completions', pipelineDeps));
   const moderations = compose(stagesFor('moderations', pipelineDeps));
-  const responseStore = responseStoreFor(deps.state, { ttlMs: deps.config.server.responses.ttl, maxMemoryEntries: deps.config.server.responses.maxMemoryEntries });
+  const responseStore = responseStoreFor(deps.state, { ...deps.config.server.responses, ttlMs: deps.config.server.responses.ttl });
   const responses = compose(stagesFor('chat', pipelineDeps, responsesSurface(responseStore)));
   const storedResponses = new StoredResponseRoutes(responseStore, tenants);
   const models = new ModelsRoute(deps.models, tenants);

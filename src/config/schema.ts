@@ -33,8 +33,9 @@ const corsSchema = z.strictObject({
 /** Responses kept for `previous_response_id` and GET /v1/responses/{id} (in `state`: memory or Redis). */
 const storedResponsesSchema = z.strictObject({
   ttl: duration().pipe(z.number().min(1_000, 'expected at least 1s')).default(24 * 3_600_000),
-  /** The memory store's bound (the oldest go first); Redis entries are bounded by the TTL. */
+  /** The memory store's bounds (the oldest go first); Redis entries are bounded by the TTL. */
   maxMemoryEntries: z.number().int().min(1).default(10_000),
+  maxMemoryBytes: byteSize().pipe(z.number().min(1024, 'expected at least 1kb')).default(256 * 1024 * 1024),
 });
 
 const serverSchema = z.strictObject({

@@ -39,17 +39,30 @@ function contract(name: string, make: (ttlMs: number) => Promise<ResponseStore>)
   });
 }
 
-contract('memory response store', async (ttlMs) => new MemoryResponseStore({ ttlMs, maxMemoryEntries: 100 }));
+contract('memory response store', async (ttlMs) => new MemoryResponseStore({ ttlMs, maxMemoryEntries: 100, maxMemoryBytes: 1024 * 1024 }));
 contract('Redis response store', async (ttlMs) => {
   const state = connectState({ kind: 'redis', url: inject('redisUrl'), onUnavailable: 'deny', keyPrefix: `rs${Math.random().toString(36).slice(2)}:` }, logger);
   states.push(state);
   await state.ready(5_000);
-  return responseStoreFor(state, { ttlMs, maxMemoryEntries: 100 });
+  return responseStoreFor(state, { ttlMs, maxMemoryEntries: 100, maxMemoryBytes: 1024 * 1024 });
 });
 
 describe('memory bound', () => {
+  it('drops the oldest entries past maxMemoryBytes, and never keeps one larger than it', async () => {
+    const big = (n: number): StoredResponse => ({ response: {}, inputItems: [], messages: [{ role: 'user', content: 'x'.repeat(n) }] });
+    const store = new MemoryResponseStore({ ttlMs: 60_000, maxMemoryEntries: 100, maxMemoryBytes: 2_000 });
+    await store.put('t', 'a', big(800));
+    await store.put('t', 'b', big(800));
+    await store.put('t', 'c', big(800));
+    expect(await store.get('t', 'a')).toBeUndefined();
+    expect(await store.get('t', 'c')).toBeDefined();
+    await store.put('t', 'huge', big(5_000));
+    expect(await store.get('t', 'huge')).toBeUndefined();
+    expect(await store.get('t', 'c')).toBeDefined();
+  });
+
   it('drops the oldest entries past maxMemoryEntries', async () => {
-    const store = new MemoryResponseStore({ ttlMs: 60_000, maxMemoryEntries: 2 });
+    const store = new MemoryResponseStore({ ttlMs: 60_000, maxMemoryEntries: 2, maxMemoryBytes: 1024 * 1024 });
     await store.put('t', '1', entry('1'));
     await store.put('t', '2', entry('2'));
     await store.put('t', '3', entry('3'));

@@ -29,7 +29,15 @@ export interface ResponseStoreOptions {
   readonly ttlMs: number;
   /** Entries the memory store keeps (the oldest go first); Redis is bounded by its TTL alone. */
   readonly maxMemoryEntries: number;
+  /** Bytes (as JSON) the memory store keeps, all entries together (the oldest go first). */
+  readonly maxMemoryBytes: number;
 }
+
+/**
+ * A conversation larger than this is not stored (continuing it answers 404): each entry
+ * holds its whole conversation, so a runaway one must not fill the store.
+ */
+export const MAX_ENTRY_BYTES = 16 * 1024 * 1024;
 
 export function responseStoreFor(state: SharedState, options: ResponseStoreOptions): ResponseStore {
   const local = new MemoryResponseStore(options);
@@ -48,7 +56,10 @@ export function responseStoreFor(state: SharedState, options: ResponseStoreOptio
       ),
     put: (tenant, id, entry) =>
       state.guarded(
-        async () => void (await redis.set(key(tenant, id), JSON.stringify(entry), 'PX', options.ttlMs)),
+        async () => {
+          const text = JSON.stringify(entry);
+          if (text.length <= MAX_ENTRY_BYTES) await redis.set(key(tenant, id), text, 'PX', options.ttlMs);
+        },
         () => local.put(tenant, id, entry),
         'stored responses',
       ),
@@ -62,8 +73,9 @@ export function responseStoreFor(state: SharedState, options: ResponseStoreOptio
 }
 
 export class MemoryResponseStore implements ResponseStore {
-  readonly #entries = new Map<string, { entry: StoredResponse; expiresAt: number }>();
+  readonly #entries = new Map<string, { entry: StoredResponse; expiresAt: number; bytes: number }>();
   readonly #options: ResponseStoreOptions;
+  #bytes = 0;
 
   constructor(options: ResponseStoreOptions) {
     this.#options = options;
@@ -74,7 +86,7 @@ export class MemoryResponseStore implements ResponseStore {
     const found = this.#entries.get(k);
     if (found === undefined) return undefined;
     if (found.expiresAt <= Date.now()) {
-      this.#entries.delete(k);
+      this.#remove(k);
       return undefined;
     }
     return found.entry;
@@ -82,14 +94,26 @@ export class MemoryResponseStore implements ResponseStore {
 
   async put(tenant: string, id: string, entry: StoredResponse): Promise<void> {
     const k = memoryKey(tenant, id);
-    this.#entries.delete(k);
-    this.#entries.set(k, { entry, expiresAt: Date.now() + this.#options.ttlMs });
-    // Insertion order is age order: drop the oldest past the bound.
-    while (this.#entries.size > this.#options.maxMemoryEntries) this.#entries.delete(this.#entries.keys().next().value!);
+    this.#remove(k);
+    const bytes = JSON.stringify(entry).length;
+    if (bytes > MAX_ENTRY_BYTES || bytes > this.#options.maxMemoryBytes) return;
+    this.#entries.set(k, { entry, expiresAt: Date.now() + this.#options.ttlMs, bytes });
+    this.#bytes += bytes;
+    // Insertion order is age order: drop the oldest past either bound.
+    while (this.#entries.size > this.#options.maxMemoryEntries || this.#bytes > this.#options.maxMemoryBytes) {
+      this.#remove(this.#entries.keys().next().value!);
+    }
   }
 
   async delete(tenant: string, id: string): Promise<boolean> {
-    return this.#entries.delete(memoryKey(tenant, id));
+    return this.#remove(memoryKey(tenant, id));
+  }
+
+  #remove(k: string): boolean {
+    const found = this.#entries.get(k);
+    if (found === undefined) return false;
+    this.#bytes -= found.bytes;
+    return this.#entries.delete(k);
   }
 }
 
