@@ -8,6 +8,8 @@ import type { RateLimitSnapshot } from '../router/upstream-headers.ts';
 /** One server-sent event's data payload, exactly as received (never re-serialised). */
 export interface SseEvent {
   readonly data: string;
+  /** The SSE event name, for protocols that send one (the Responses API); relayed as received. */
+  readonly event?: string;
 }
 
 export interface UpstreamCall {

@@ -48,7 +48,7 @@ export function sseBody(events: AsyncIterable<SseEvent>, stop: AbortSignal): Rea
         }
         if (!open) return;
         if (step.done) finish(controller, DONE);
-        else controller.enqueue(Buffer.from(`data: ${step.value.data}\n\n`));
+        else controller.enqueue(Buffer.from(step.value.event === undefined ? `data: ${step.value.data}\n\n` : `event: ${step.value.event}\ndata: ${step.value.data}\n\n`));
       },
       async cancel() {
         if (!open) return;

@@ -225,6 +225,14 @@ describe('native targets', () => {
     expect(log).toMatchObject({ promptTokens: 11, completionTokens: 7, usageSource: 'upstream' });
   });
 
+  it('relays each event with its SSE event name, translated and native alike', async () => {
+    for (const model of ['native', 'translated']) {
+      const text = await (await h.post('/v1/responses', { model, input: 'x', stream: true })).text();
+      expect(text, model).toMatch(/^event: response\.created\ndata: \{"type":"response\.created"/);
+      expect(text, model).toContain('event: response.completed\ndata: {"type":"response.completed"');
+    }
+  });
+
   it('ends a native stream that fails past its commit point with an error', async () => {
     h.fake.enqueue({ errorEventAfterChunks: 3 });
     const stream = h.client().responses.stream({ model: 'native', input: 'x' });

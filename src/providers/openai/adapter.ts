@@ -206,7 +206,7 @@ export class OpenAIProvider implements Provider {
         }
         // The Responses API sends no [DONE]: its terminal event is the last one.
         if (ends === 'terminal' && (RESPONSES_TERMINAL.test(event.event ?? '') || RESPONSES_TERMINAL_DATA.test(event.data))) done = true;
-        yield { data: event.data };
+        yield ends === 'terminal' && event.event !== '' ? { event: event.event, data: event.data } : { data: event.data };
       }
       if (!done) {
         const expected = ends === 'done' ? '[DONE]' : 'its final event (response.completed)';

@@ -41,7 +41,7 @@ export function responsesEvents(chunks: AsyncIterable<SseEvent>, frame: Response
 
 async function* render(chunks: AsyncIterable<SseEvent>, frame: ResponseFrame, onDone: (response: Json) => Promise<void>): AsyncGenerator<SseEvent, void, undefined> {
   let sequence = 0;
-  const event = (type: string, fields: Json): SseEvent => ({ data: JSON.stringify({ type, sequence_number: sequence++, ...fields }) });
+  const event = (type: string, fields: Json): SseEvent => ({ event: type, data: JSON.stringify({ type, sequence_number: sequence++, ...fields }) });
   let model = String(frame.request.model);
   const output: Json[] = [];
   let text: OpenItem | undefined;
