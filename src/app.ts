@@ -21,9 +21,14 @@ import { TenantDirectory } from './proxy/tenants.ts';
 import { UsageRoute } from './proxy/usage-route.ts';
 import type { ModelTable } from './router/model-table.ts';
 import { countTokensStages } from './surfaces/anthropic/count-tokens.ts';
+import { messagesSurface } from './surfaces/anthropic/messages-stage.ts';
 import { anthropicErrorEnvelope } from './surfaces/anthropic/errors.ts';
 import type { SharedState } from './state/shared-state.ts';
 import { readiness, type Router } from './router/router.ts';
+import { cors } from './server/cors.ts';
+import { responseStoreFor } from './surfaces/responses/store.ts';
+import { StoredResponseRoutes } from './surfaces/responses/stored-routes.ts';
+import { responsesSurface } from './surfaces/responses/surface.ts';
 
 // The HTTP surface: routes and the one error handler. No logic lives here.
 
@@ -62,8 +67,13 @@ export function createApp(deps: AppDeps): Hono<Env> {
   };
   const chat = compose(stagesFor('chat', pipelineDeps));
   const embeddings = compose(stagesFor('embeddings', pipelineDeps));
-  const messages = compose(stagesFor('chat', pipelineDeps, 'anthropic'));
+  const messages = compose(stagesFor('chat', pipelineDeps, messagesSurface()));
   const countTokens = compose(countTokensStages(pipelineDeps));
+  const completions = compose(stagesFor('completions', pipelineDeps));
+  const moderations = compose(stagesFor('moderations', pipelineDeps));
+  const responseStore = responseStoreFor(deps.state, { ...deps.config.server.responses, ttlMs: deps.config.server.responses.ttl });
+  const responses = compose(stagesFor('chat', pipelineDeps, responsesSurface(responseStore)));
+  const storedResponses = new StoredResponseRoutes(responseStore, tenants);
   const models = new ModelsRoute(deps.models, tenants);
   const usage = new UsageRoute(deps.config, deps.ledger, budgets, tenants);
   const approvalsRoute = new ApprovalsRoute(approvals, deps.config.server.adminKey, Object.keys(deps.config.tenants));
@@ -105,22 +115,37 @@ export function createApp(deps: AppDeps): Hono<Env> {
     }
     return next();
   });
-  // HEAD is answered as GET (without a body) by hono, hence "GET, HEAD".
-  app.post('/v1/chat/completions', (c) => run(c, 'chat', chat));
-  app.all('/v1/chat/completions', onlyAllow('POST'));
-  app.post('/v1/embeddings', (c) => run(c, 'embeddings', embeddings));
-  app.all('/v1/embeddings', onlyAllow('POST'));
-  // Anthropic's Messages API, through the same pipeline (errors in Anthropic's envelope).
-  app.post('/v1/messages', (c) => run(c, 'chat', messages, 'anthropic'));
-  app.all('/v1/messages', onlyAllow('POST', failAnthropic));
-  app.post('/v1/messages/count_tokens', (c) => run(c, 'chat', countTokens, 'anthropic'));
-  app.all('/v1/messages/count_tokens', onlyAllow('POST', failAnthropic));
-  app.get('/v1/models', (c) => answer(c, () => models.list(c.env.incoming)));
-  app.all('/v1/models', onlyAllow('GET, HEAD'));
-  app.get('/v1/models/:id{.+}', (c) => answer(c, () => models.retrieve(c.env.incoming, c.req.param('id'))));
-  app.all('/v1/models/:id{.+}', onlyAllow('GET, HEAD'));
-  app.get('/v1/usage', (c) => answer(c, () => usage.own(c.env.incoming)));
-  app.all('/v1/usage', onlyAllow('GET, HEAD'));
+  app.use(cors(deps.config.server.cors, deps.config.server.runIdHeader));
+  // HEAD is answered as GET (without a body) by hono, hence "GET, HEAD". Every API route is
+  // also served without its /v1 prefix, for clients configured with a bare host.
+  for (const v1 of ['/v1', '']) {
+    app.post(`${v1}/chat/completions`, (c) => run(c, 'chat', chat));
+    app.all(`${v1}/chat/completions`, onlyAllow('POST'));
+    // Anthropic's Messages API, through the same pipeline (errors in Anthropic's envelope).
+    app.post(`${v1}/messages`, (c) => run(c, 'chat', messages, 'anthropic'));
+    app.all(`${v1}/messages`, onlyAllow('POST', failAnthropic));
+    app.post(`${v1}/messages/count_tokens`, (c) => run(c, 'chat', countTokens, 'anthropic'));
+    app.all(`${v1}/messages/count_tokens`, onlyAllow('POST', failAnthropic));
+    app.post(`${v1}/responses`, (c) => run(c, 'chat', responses, 'responses'));
+    app.all(`${v1}/responses`, onlyAllow('POST'));
+    app.get(`${v1}/responses/:id/input_items`, (c) => answer(c, () => storedResponses.inputItems(c.env.incoming, c.req.param('id'), c.req.query())));
+    app.all(`${v1}/responses/:id/input_items`, onlyAllow('GET, HEAD'));
+    app.get(`${v1}/responses/:id`, (c) => answer(c, () => storedResponses.retrieve(c.env.incoming, c.req.param('id'))));
+    app.delete(`${v1}/responses/:id`, (c) => answer(c, () => storedResponses.remove(c.env.incoming, c.req.param('id'))));
+    app.all(`${v1}/responses/:id`, onlyAllow('GET, HEAD, DELETE'));
+    app.post(`${v1}/completions`, (c) => run(c, 'completions', completions));
+    app.all(`${v1}/completions`, onlyAllow('POST'));
+    app.post(`${v1}/moderations`, (c) => run(c, 'moderations', moderations));
+    app.all(`${v1}/moderations`, onlyAllow('POST'));
+    app.post(`${v1}/embeddings`, (c) => run(c, 'embeddings', embeddings));
+    app.all(`${v1}/embeddings`, onlyAllow('POST'));
+    app.get(`${v1}/models`, (c) => answer(c, () => models.list(c.env.incoming)));
+    app.all(`${v1}/models`, onlyAllow('GET, HEAD'));
+    app.get(`${v1}/models/:id{.+}`, (c) => answer(c, () => models.retrieve(c.env.incoming, c.req.param('id'))));
+    app.all(`${v1}/models/:id{.+}`, onlyAllow('GET, HEAD'));
+    app.get(`${v1}/usage`, (c) => answer(c, () => usage.own(c.env.incoming)));
+    app.all(`${v1}/usage`, onlyAllow('GET, HEAD'));
+  }
   app.get('/admin/usage', (c) => answer(c, () => usage.admin(c.env.incoming.headers, c.req.path, c.req.query('tenant'))));
   app.all('/admin/usage', onlyAllow('GET, HEAD'));
   app.get('/admin/approvals', (c) => answer(c, () => approvalsRoute.list(c.env.incoming, c.req.path, c.req.query())));

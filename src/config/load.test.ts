@@ -49,6 +49,7 @@ describe('parseConfig defaults', () => {
       maxBufferedBodyBytes: 128 * 1024 * 1024,
       allowDemoKey: false,
       runIdHeader: 'x-tollgate-run-id',
+      responses: { ttl: 86_400_000, maxMemoryEntries: 10_000, maxMemoryBytes: 256 * 1024 * 1024 },
     });
     expect(config.logging).toEqual({ level: 'info', requests: true });
     expect(config.policies).toEqual({

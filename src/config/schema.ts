@@ -21,6 +21,23 @@ const serverTimeoutsSchema = z.strictObject({
   send: positiveDuration().default(60_000),
 });
 
+const corsSchema = z.strictObject({
+  /** Exact origins (`https://app.example.com`), or "*" for any. */
+  origins: z.array(z.string().regex(/^(?:\*|https?:\/\/[^/\s]+)$/, 'expected an origin such as https://app.example.com, or "*"')).min(1),
+  /** Request headers browsers may send, beyond those always allowed (authorization, content-type, x-request-id, the run-id header). */
+  headers: z.array(headerName).default([]),
+  /** How long browsers may cache a preflight answer. */
+  maxAge: duration().default(600_000),
+});
+
+/** Responses kept for `previous_response_id` and GET /v1/responses/{id} (in `state`: memory or Redis). */
+const storedResponsesSchema = z.strictObject({
+  ttl: duration().pipe(z.number().min(1_000, 'expected at least 1s')).default(24 * 3_600_000),
+  /** The memory store's bounds (the oldest go first); Redis entries are bounded by the TTL. */
+  maxMemoryEntries: z.number().int().min(1).default(10_000),
+  maxMemoryBytes: byteSize().pipe(z.number().min(1024, 'expected at least 1kb')).default(256 * 1024 * 1024),
+});
+
 const serverSchema = z.strictObject({
   host: z.string().default('0.0.0.0'),
   port: z.number().int().min(0).max(65535).default(8787),
@@ -39,6 +56,9 @@ const serverSchema = z.strictObject({
   runIdHeader: headerName.transform((h) => h.toLowerCase()).default('x-tollgate-run-id'),
   /** Bearer key for /admin/*; unset (or an unset variable): admin endpoints answer 404. */
   adminKey: z.string().min(1).optional(),
+  /** Browser clients: off unless origins are listed; an origin not listed gets no CORS headers. */
+  cors: corsSchema.optional(),
+  responses: storedResponsesSchema.default(storedResponsesSchema.parse({})),
 });
 
 const loggingSchema = z.strictObject({
@@ -83,6 +103,12 @@ const openaiProviderSchema = z.strictObject({
    * stays bounded whatever the provider sends.
    */
   maxResponseBytes: byteSize().pipe(z.number().min(1024, 'expected at least 1kb')).default(64 * 1024 * 1024),
+  /**
+   * How `/v1/responses` reaches this provider: relayed in its own protocol (`native`), or
+   * translated to chat completions (`translate`). Unset: native for OpenAI's and Azure's own
+   * hosts, translate elsewhere (see `responsesMode` in the adapter).
+   */
+  responses: z.enum(['native', 'translate']).optional(),
   ...concurrencyFields,
 });
 
@@ -391,5 +417,6 @@ export type IdempotencyConfig = z.output<typeof idempotencySchema>;
 export type AnthropicProviderConfig = z.output<typeof anthropicProviderSchema>;
 export type MockProviderConfig = z.output<typeof mockProviderSchema>;
 export type ShadowConfig = z.output<typeof shadowSchema>;
+export type CorsConfig = z.output<typeof corsSchema>;
 export type RouterConfig = z.output<typeof routerSchema>;
 export type ApprovalsConfig = z.output<typeof approvalsSchema>;

@@ -10,14 +10,18 @@ export interface Usage {
   readonly source: 'upstream' | 'estimated';
 }
 
-/** Reads an OpenAI `usage` object leniently; missing or malformed numbers count as 0. */
+/**
+ * Reads an OpenAI `usage` object leniently; missing or malformed numbers count as 0. Chat and
+ * legacy completions name the counts `prompt_tokens`/`completion_tokens`; the Responses API
+ * names them `input_tokens`/`output_tokens` (reasoning tokens are part of the output count).
+ */
 export function usageFromOpenAI(raw: unknown): Usage | undefined {
   if (raw === null || typeof raw !== 'object') return undefined;
   const u = raw as Record<string, unknown>;
-  const prompt = count(u.prompt_tokens);
-  const completion = count(u.completion_tokens);
+  const prompt = count(u.prompt_tokens ?? u.input_tokens);
+  const completion = count(u.completion_tokens ?? u.output_tokens);
   const total = count(u.total_tokens) || prompt + completion;
-  const details = u.prompt_tokens_details as Record<string, unknown> | null | undefined;
+  const details = (u.prompt_tokens_details ?? u.input_tokens_details) as Record<string, unknown> | null | undefined;
   const cached = details !== null && typeof details === 'object' ? count(details.cached_tokens) : 0;
   const usage: Usage = { promptTokens: prompt, completionTokens: completion, totalTokens: total, source: 'upstream' };
   return cached > 0 ? { ...usage, cachedTokens: cached } : usage;

@@ -21,7 +21,7 @@ export interface WorstCase {
 }
 
 export interface WorstCaseInput {
-  readonly endpoint: 'chat' | 'embeddings';
+  readonly endpoint: 'chat' | 'embeddings' | 'completions' | 'moderations';
   readonly body: Readonly<Record<string, unknown>>;
   readonly targets: readonly ResolvedTarget[];
   /** Output tokens when the client sets none. */
@@ -35,7 +35,7 @@ export function worstCase(input: WorstCaseInput, prices: PriceBook): WorstCase {
   const inputTokens = countInput(endpoint, body, targets);
   let outputTokens = 0;
   let capOutput: number | undefined;
-  if (endpoint === 'chat') {
+  if (endpoint === 'chat' || endpoint === 'completions') {
     const asked = clientMaxTokens(body);
     const perChoice = asked ?? input.defaultMaxTokens;
     if (asked === undefined && input.outputBounded) capOutput = perChoice;
@@ -80,7 +80,7 @@ export function clientMaxTokens(body: Readonly<Record<string, unknown>>): number
   return max === undefined ? undefined : safe(max);
 }
 
-function countInput(endpoint: 'chat' | 'embeddings', body: Readonly<Record<string, unknown>>, targets: readonly ResolvedTarget[]): number {
+function countInput(endpoint: WorstCaseInput['endpoint'], body: Readonly<Record<string, unknown>>, targets: readonly ResolvedTarget[]): number {
   // Count once per tokenizer family and keep the largest: the request may go to any target.
   const seen = new Set<unknown>();
   let tokens = 0;
@@ -88,7 +88,8 @@ function countInput(endpoint: 'chat' | 'embeddings', body: Readonly<Record<strin
     const family = familyOf(target.model);
     if (seen.has(family)) continue;
     seen.add(family);
-    const counted = endpoint === 'chat' ? countPromptTokens(body, target.model) : countEmbeddingTokens(body.input, target.model);
+    // Legacy completions take `prompt` in the shapes embeddings take `input` (text or token ids).
+    const counted = endpoint === 'chat' ? countPromptTokens(body, target.model) : countEmbeddingTokens(endpoint === 'completions' ? body.prompt : body.input, target.model);
     tokens = Math.max(tokens, counted);
   }
   return safe(tokens);

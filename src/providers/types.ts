@@ -8,7 +8,7 @@ import type { RateLimitSnapshot } from '../router/upstream-headers.ts';
 /** One server-sent event's data payload, exactly as received (never re-serialised). */
 export interface SseEvent {
   readonly data: string;
-  /** The event name, for surfaces that use one (Anthropic's); OpenAI streams have none. */
+  /** The SSE event name, for protocols that send one (Anthropic's, the Responses API's); relayed as received. */
   readonly event?: string;
 }
 
@@ -51,6 +51,16 @@ export interface Provider {
   /** Before the commit point, failures are thrown as GatewayError. */
   chat(call: UpstreamCall, stream: boolean): Promise<JsonReply | StreamReply>;
   embeddings(call: UpstreamCall): Promise<JsonReply>;
+  /** Legacy text completions (`/completions`), relayed as is; absent when the provider cannot serve them. */
+  completions?(call: UpstreamCall, stream: boolean): Promise<JsonReply | StreamReply>;
+  /** `/moderations`, relayed as is; absent when the provider cannot serve them. */
+  moderations?(call: UpstreamCall): Promise<JsonReply>;
+  /**
+   * The Responses API spoken natively (`/responses`): present only for a provider configured
+   * (or defaulted) `responses: native`; others are served by translation to chat. A stream
+   * ends normally after its terminal event (`response.completed`, `.incomplete`, `.failed`).
+   */
+  responses?(call: UpstreamCall, stream: boolean): Promise<JsonReply | StreamReply>;
   /** Waits for in-flight calls, then closes connections. */
   close(): Promise<void>;
   /** Fails every in-flight call with `reason` now and closes connections (drain timeout). */

@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import type { Usage } from '../metering/usage.ts';
-import type { SseEvent } from '../providers/types.ts';
+import type { JsonReply, SseEvent, StreamReply, UpstreamCall } from '../providers/types.ts';
 import type { RoutingDecision } from '../router/decide-side.ts';
 import type { Attempt } from '../router/attempts.ts';
 import type { ResolvedTarget, RoutePlan } from '../router/model-table.ts';
@@ -11,15 +11,42 @@ import type { Tenant } from './tenants.ts';
 // The typed state one request carries through the pipeline. Stages fill in their part;
 // nothing is kept in string-keyed bags.
 
-export type Endpoint = 'chat' | 'embeddings';
+export type Endpoint = 'chat' | 'embeddings' | 'completions' | 'moderations';
+
+/**
+ * A client protocol some targets speak themselves (the Responses API). The request is
+ * translated to the normalised chat request every stage sees; a target that speaks the
+ * protocol is instead called with the client's own body (`model` set), and its answer is
+ * relayed as received.
+ */
+export interface NativeSurface {
+  speaks(target: ResolvedTarget): boolean;
+  /**
+   * Calls a target that `speaks` the protocol (`call.body` is the normalised chat body after
+   * every stage); undefined for one that does not: it is sent `call.body` as chat. Throws a
+   * 400 for a request that uses what only a native target can do.
+   */
+  call(target: ResolvedTarget, call: UpstreamCall, stream: boolean): Promise<JsonReply | StreamReply> | undefined;
+  /** Watches a native stream for its usage (the gateway meters it like any other). */
+  relayStream(events: AsyncIterable<SseEvent>): { readonly events: AsyncIterable<SseEvent>; readonly usage: Promise<Usage> };
+}
 
 /** The API shape the client speaks: only parsing and rendering differ, the pipeline is one. */
-export type Surface = 'openai' | 'anthropic';
+export type Surface = 'openai' | 'anthropic' | 'responses';
 
 export interface RequestCtx {
   readonly id: string;
   readonly endpoint: Endpoint;
-  readonly surface: Surface;
+  /**
+   * The API the client spoke: `openai` (chat, embeddings, completions, moderations),
+   * `anthropic` (/v1/messages) or `responses` (/v1/responses). Errors and streams are
+   * rendered in its form; every stage in between sees the normalised request.
+   */
+  surface: Surface;
+  /** Set by a surface whose protocol some targets speak natively. */
+  native: NativeSurface | undefined;
+  /** The served target was called natively: its answer is already in the client's protocol. */
+  servedNative: boolean;
   /** performance.now() when the request arrived. */
   readonly startedAt: number;
   readonly incoming: IncomingMessage;
@@ -66,6 +93,8 @@ export function newRequestCtx(id: string, endpoint: Endpoint, incoming: Incoming
     id,
     endpoint,
     surface,
+    native: undefined,
+    servedNative: false,
     startedAt: performance.now(),
     incoming,
     signal,

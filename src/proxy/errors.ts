@@ -35,6 +35,8 @@ export const ERROR_CATALOG = {
   // Idempotency-Key.
   idempotency_key_reused: { status: 422, type: 'invalid_request_error' },
   idempotency_in_progress: { status: 409, type: 'invalid_request_error' },
+  // Surfaces: a feature the served target cannot do (hosted tools, background responses ...).
+  unsupported_feature: { status: 400, type: 'invalid_request_error' },
 } as const satisfies Record<string, { status: number; type: string }>;
 
 export type ErrorCode = keyof typeof ERROR_CATALOG;

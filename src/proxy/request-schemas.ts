@@ -43,6 +43,26 @@ export const chatRequestSchema = z.object({
   seed: z.number().int().nullish(),
 });
 
+/** Legacy text completions: `prompt` is text or token ids, one or many. */
+export const completionsRequestSchema = z.object({
+  model: z.string().min(1).max(256),
+  prompt: z.union([z.string(), z.array(z.string()), z.array(z.number().int().min(0)), z.array(z.array(z.number().int().min(0)))]),
+  stream: z.boolean().nullish(),
+  stream_options: z.object({ include_usage: z.boolean().optional() }).nullish(),
+  max_tokens: z.number().int().min(0).nullish(),
+  n: z.number().int().min(1).max(128).nullish(),
+  best_of: z.number().int().min(1).max(128).nullish(),
+  temperature: z.number().min(0).max(2).nullish(),
+  top_p: z.number().min(0).max(1).nullish(),
+  logprobs: z.number().int().min(0).max(5).nullish(),
+});
+
+/** Moderations: the gateway needs `model` to pick the alias whose target classifies the input. */
+export const moderationsRequestSchema = z.object({
+  model: z.string().min(1).max(256),
+  input: z.union([z.string(), z.array(z.unknown()).min(1)]),
+});
+
 /** OpenAI: at most 2048 inputs per request, 8192 tokens per input, 300,000 tokens in all. */
 export const EMBEDDING_LIMITS = { inputs: 2048, tokensPerInput: 8192, totalTokens: 300_000, dimensions: 3072 } as const;
 

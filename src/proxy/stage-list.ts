@@ -10,7 +10,6 @@ import type { ModelTable } from '../router/model-table.ts';
 import { ShadowTraffic } from '../router/shadow-traffic.ts';
 import type { SharedState } from '../state/shared-state.ts';
 import type { Router } from '../router/router.ts';
-import { messagesSurface } from '../surfaces/anthropic/messages-stage.ts';
 import type { Endpoint, Stage, Surface } from './context.ts';
 import { authenticate } from './stages/authenticate.ts';
 import { callUpstream } from './stages/call-upstream.ts';
@@ -54,7 +53,12 @@ export interface PipelineDeps {
  * The request pipeline, in order. Each stage may answer early (the status it can answer
  * with is noted) or wrap the rest to act on the way back.
  */
-export function stagesFor(endpoint: Endpoint, deps: PipelineDeps, surface: Surface = 'openai'): Stage[] {
+/**
+ * `surface`: a client protocol other than the endpoint's own (Anthropic's Messages, the
+ * Responses API, both over chat), translated right after parsing so every later stage sees
+ * the normalised request, and its answer rendered back on the way out.
+ */
+export function stagesFor(endpoint: Endpoint, deps: PipelineDeps, surface?: Stage): Stage[] {
   const { limits } = deps.config.policies;
   const chat = endpoint === 'chat';
   return [
@@ -63,7 +67,7 @@ export function stagesFor(endpoint: Endpoint, deps: PipelineDeps, surface: Surfa
     authenticate(deps.tenants), //                            401 / 400: one Authorization header
     readRunId(deps.config.server.runIdHeader), //             400: a malformed agent-run id
     parseRequest(limits), //                                  400 / 413: content type, size, depth, keys, JSON
-    ...(surface === 'anthropic' ? [messagesSurface()] : []), // Messages request → chat request; answer → Messages JSON / SSE
+    ...(surface === undefined ? [] : [surface]), //           400: the surface's own request → the normalised one; its answer back
     enforceLimits(limits), //                                 400: message count, before the schema
     validateRequest(endpoint), //                             400 naming the parameter (pre-policies follow)
     chooseSide(deps.config, deps.models, deps.tenants), //   router alias → its cheap or strong alias; 404 / 400

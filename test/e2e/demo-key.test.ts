@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Writable } from 'node:stream';
 import Anthropic from '@anthropic-ai/sdk';
+import OpenAI from 'openai';
 import { afterEach, expect, it } from 'vitest';
 import { hashKey } from '../../src/config/keys.ts';
 import { parseConfig } from '../../src/config/load.ts';
@@ -48,6 +49,14 @@ it('answers an Anthropic client on /v1/messages with the mock, with no provider 
   expect(message.content).toEqual([{ type: 'text', text: 'Echo: ping' }]);
   // Claude aliases exist but are disabled without ANTHROPIC_API_KEY, and not the demo tenant's.
   await expect(client.messages.create({ model: 'claude-sonnet-4-5', max_tokens: 5, messages: [{ role: 'user', content: 'x' }] })).rejects.toBeInstanceOf(Anthropic.NotFoundError);
+});
+
+it('serves the Responses API on the mock provider with no provider key, as the README shows', async () => {
+  await start('127.0.0.1');
+  const client = new OpenAI({ baseURL: `${gateway!.url}/v1`, apiKey: DEMO_KEY, maxRetries: 0 });
+  const first = await client.responses.create({ model: 'mock-chat', input: 'hello' });
+  const next = await client.responses.create({ model: 'mock-chat', input: 'again', previous_response_id: first.id });
+  expect(next.output_text).toBe('Echo: again');
 });
 
 it('refuses the demo key on every interface, and says so loudly', async () => {

@@ -154,11 +154,11 @@ export async function errorOf(response: Response): Promise<{ message: string; ty
   return error;
 }
 
-/** Reads an SSE response body into its data payloads. */
+/** Reads an SSE response body into its data payloads (an `event:` line before one is skipped). */
 export async function sseData(response: Response): Promise<string[]> {
   const text = await response.text();
   return text
     .split('\n\n')
-    .filter((block) => block.startsWith('data: '))
-    .map((block) => block.slice('data: '.length));
+    .map((block) => block.split('\n').find((line) => line.startsWith('data: '))?.slice('data: '.length))
+    .filter((data): data is string => data !== undefined);
 }

@@ -20,6 +20,23 @@ const USER_AGENT = `tollgate/${(createRequire(import.meta.url)('../../../package
 // The media type itself, not merely a mention of it (`application/json; x=text/event-stream`).
 const EVENT_STREAM = /^\s*text\/event-stream\s*(?:;|$)/i;
 
+/** How a complete stream ends: `data: [DONE]`, or (Responses API) a terminal event. */
+type StreamEnding = 'done' | 'terminal';
+const RESPONSES_TERMINAL = /^response\.(?:completed|incomplete|failed)$/;
+// OpenAI writes `type` first in every Responses event; the SSE `event:` name is checked too.
+const RESPONSES_TERMINAL_DATA = /^\s*\{\s*"type"\s*:\s*"response\.(?:completed|incomplete|failed)"/;
+const RESPONSES_ERROR = /^\s*\{\s*"type"\s*:\s*"error"/;
+
+/**
+ * Whether a provider speaks the Responses API itself: as configured, else native for OpenAI's
+ * and Azure's own hosts (the only servers known to), translated over chat elsewhere.
+ */
+export function responsesMode(config: OpenAIProviderConfig): 'native' | 'translate' {
+  if (config.responses !== undefined) return config.responses;
+  const host = new URL(config.baseUrl).hostname;
+  return host === 'api.openai.com' || host.endsWith('.openai.azure.com') ? 'native' : 'translate';
+}
+
 type Reply = Awaited<ReturnType<Pool['request']>>;
 type ReplyBody = Reply['body'];
 
@@ -30,6 +47,9 @@ export class OpenAIProvider implements Provider {
   readonly #pool: Pool;
   readonly #chatPath: string;
   readonly #embeddingsPath: string;
+  readonly #completionsPath: string;
+  readonly #moderationsPath: string;
+  readonly #responsesPath: string;
   readonly #headers: Record<string, string>;
   readonly #secrets: readonly string[];
   readonly #sseLimits: SseLimits;
@@ -43,6 +63,11 @@ export class OpenAIProvider implements Provider {
     const suffix = query === '' ? '' : `?${query}`;
     this.#chatPath = `${basePath}/chat/completions${suffix}`;
     this.#embeddingsPath = `${basePath}/embeddings${suffix}`;
+    this.#completionsPath = `${basePath}/completions${suffix}`;
+    this.#moderationsPath = `${basePath}/moderations${suffix}`;
+    this.#responsesPath = `${basePath}/responses${suffix}`;
+    // Translated providers have no native path: the pipeline then serves the Responses API over chat.
+    if (responsesMode(config) === 'translate') this.responses = undefined;
     this.#pool = new Pool(url.origin, {
       connections: config.maxConnections,
       connectTimeout: config.timeouts.connect,
@@ -63,17 +88,29 @@ export class OpenAIProvider implements Provider {
     this.#secrets = [config.apiKey, ...Object.values(config.headers)].filter((s): s is string => s !== undefined);
   }
 
-  async chat(call: UpstreamCall, stream: boolean): Promise<JsonReply | StreamReply> {
-    const guard = this.#guard(call);
-    const { reply, rateLimit } = await this.#send(this.#chatPath, call, guard, stream);
-    const answer = stream ? await this.#openStream(reply.body, guard) : await this.#readJson(reply, guard);
-    return rateLimit === undefined ? answer : { ...answer, rateLimit };
+  chat(call: UpstreamCall, stream: boolean): Promise<JsonReply | StreamReply> {
+    return this.#call(this.#chatPath, call, stream, 'done');
   }
 
-  async embeddings(call: UpstreamCall): Promise<JsonReply> {
+  completions(call: UpstreamCall, stream: boolean): Promise<JsonReply | StreamReply> {
+    return this.#call(this.#completionsPath, call, stream, 'done');
+  }
+
+  responses: Provider['responses'] = (call, stream) => this.#call(this.#responsesPath, call, stream, 'terminal');
+
+  embeddings(call: UpstreamCall): Promise<JsonReply> {
+    return this.#call(this.#embeddingsPath, call, false, 'done') as Promise<JsonReply>;
+  }
+
+  moderations(call: UpstreamCall): Promise<JsonReply> {
+    return this.#call(this.#moderationsPath, call, false, 'done') as Promise<JsonReply>;
+  }
+
+  /** `ends`: how a complete stream ends: `[DONE]` (chat, completions) or a terminal event (Responses API). */
+  async #call(path: string, call: UpstreamCall, stream: boolean, ends: StreamEnding): Promise<JsonReply | StreamReply> {
     const guard = this.#guard(call);
-    const { reply, rateLimit } = await this.#send(this.#embeddingsPath, call, guard, false);
-    const answer = await this.#readJson(reply, guard);
+    const { reply, rateLimit } = await this.#send(path, call, guard, stream);
+    const answer = stream ? await this.#openStream(reply.body, guard, ends) : await this.#readJson(reply, guard);
     return rateLimit === undefined ? answer : { ...answer, rateLimit };
   }
 
@@ -144,15 +181,15 @@ export class OpenAIProvider implements Provider {
   }
 
   /** Waits for the first event: the commit point. Until then every failure is a plain error. */
-  async #openStream(body: ReplyBody, guard: CallGuard): Promise<StreamReply> {
-    const events = this.#events(body, guard);
+  async #openStream(body: ReplyBody, guard: CallGuard, ends: StreamEnding): Promise<StreamReply> {
+    const events = this.#events(body, guard, ends);
     const first = await events.next();
     if (first.done) throw new GatewayError('upstream_error', `Provider "${this.name}" ended the stream before sending anything.`);
     guard.firstByte();
     return { kind: 'stream', events: withFirst(first.value, events) };
   }
 
-  async *#events(body: ReplyBody, guard: CallGuard): AsyncGenerator<SseEvent, void, undefined> {
+  async *#events(body: ReplyBody, guard: CallGuard, ends: StreamEnding): AsyncGenerator<SseEvent, void, undefined> {
     let complete = false;
     try {
       let done = false;
@@ -164,13 +201,16 @@ export class OpenAIProvider implements Provider {
           done = true;
           continue;
         }
-        if (event.event === 'error' || OPENS_WITH_ERROR.test(event.data)) {
+        if (event.event === 'error' || OPENS_WITH_ERROR.test(event.data) || (ends === 'terminal' && RESPONSES_ERROR.test(event.data))) {
           throw upstreamReportedError(this.name, event.data, 'stream', this.#secrets);
         }
-        yield { data: event.data };
+        // The Responses API sends no [DONE]: its terminal event is the last one.
+        if (ends === 'terminal' && (RESPONSES_TERMINAL.test(event.event ?? '') || RESPONSES_TERMINAL_DATA.test(event.data))) done = true;
+        yield ends === 'terminal' && event.event !== '' ? { event: event.event, data: event.data } : { data: event.data };
       }
       if (!done) {
-        throw new GatewayError('upstream_error', `Provider "${this.name}" ended the stream without [DONE]: the answer is incomplete.`);
+        const expected = ends === 'done' ? '[DONE]' : 'its final event (response.completed)';
+        throw new GatewayError('upstream_error', `Provider "${this.name}" ended the stream without ${expected}: the answer is incomplete.`);
       }
       complete = true;
     } catch (err) {

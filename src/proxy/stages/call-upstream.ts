@@ -8,6 +8,7 @@ import { routingOf } from '../../router/target-routing.ts';
 import type { RequestCtx, Stage } from '../context.ts';
 import { tapStream } from '../stream-tap.ts';
 import { relayChatStream } from '../usage-relay.ts';
+import { callEndpoint } from './call-endpoint.ts';
 
 /**
  * Sends the request through the fallback loop over the plan's targets and returns the
@@ -16,10 +17,10 @@ import { relayChatStream } from '../usage-relay.ts';
  */
 export function callUpstream(router: Router): Stage {
   return async function callUpstream(ctx) {
-    const attempt = (target: ResolvedTarget, timeouts: CallTimeouts) => {
+    const attempt = async (target: ResolvedTarget, timeouts: CallTimeouts) => {
       ctx.target = target;
       const call = upstreamCall(ctx, target, timeouts);
-      return ctx.endpoint === 'embeddings' ? target.provider.embeddings(call) : target.provider.chat(call, ctx.stream);
+      return ctx.native?.call(target, call, ctx.stream) ?? callEndpoint(ctx.endpoint, target, call, ctx.stream);
     };
     const loop = { plan: ctx.plan!, signal: ctx.signal, stream: ctx.stream, startedAt: ctx.startedAt, attempts: ctx.attempts };
     let served;
@@ -30,6 +31,7 @@ export function callUpstream(router: Router): Stage {
     }
     const { reply, target, release } = served;
     ctx.target = target;
+    ctx.servedNative = ctx.native?.speaks(target) ?? false;
     ctx.firstByteMs = performance.now() - ctx.startedAt;
     const routing = routingOf(target);
     ctx.responseHeaders['x-tollgate-model'] = headerSafe(routing.key);
@@ -43,7 +45,7 @@ export function callUpstream(router: Router): Stage {
     }
     // The concurrency slot is held until the stream ends, however it ends.
     const held = tapStream(reply.events, { end: release });
-    const relayed = relayChatStream(held, ctx.clientWantsUsage, ctx.body!);
+    const relayed = ctx.servedNative ? ctx.native!.relayStream(held) : relayChatStream(held, ctx.clientWantsUsage, ctx.body!);
     return { kind: 'stream', events: relayed.events, usage: relayed.usage };
   };
 }
@@ -51,6 +53,6 @@ export function callUpstream(router: Router): Stage {
 function upstreamCall(ctx: RequestCtx, target: ResolvedTarget, timeouts: CallTimeouts): UpstreamCall {
   const body: Record<string, unknown> = { ...ctx.body, model: target.model };
   // Always ask for usage so every stream can be metered; the client still gets only what it asked for.
-  if (ctx.stream) body.stream_options = { ...(body.stream_options as object | null | undefined), include_usage: true };
+  if (ctx.stream && ctx.endpoint !== 'moderations') body.stream_options = { ...(body.stream_options as object | null | undefined), include_usage: true };
   return { body, requestId: ctx.id, signal: ctx.signal, timeouts };
 }

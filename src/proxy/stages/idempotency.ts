@@ -47,6 +47,11 @@ export function idempotency(cache: ResponseCache): Stage {
           await claim.release().catch(() => {});
           throw err;
         }
+        // Only chat answers can be replayed on every surface (see responseCache).
+        if (ctx.servedNative) {
+          await claim.release().catch(() => {});
+          return result;
+        }
         return captureAnswer(ctx, result, cache.maxEntryBytes, cache.now, (answer) => {
           // An answer too large or incomplete to keep frees the key as an error does.
           const settle = answer === undefined ? claim.release() : claim.complete(answer);

@@ -44,8 +44,8 @@ function write(logger: Logger, enabled: boolean, ctx: RequestCtx, status: number
   const usage = ctx.usage;
   const line = {
     reqId: ctx.id,
-    endpoint: ctx.endpoint,
-    surface: ctx.surface === 'openai' ? undefined : ctx.surface,
+    // The API the client spoke: chat, embeddings, completions, moderations, messages, responses.
+    endpoint: ctx.surface === 'openai' ? ctx.endpoint : ctx.surface === 'anthropic' ? 'messages' : 'responses',
     tenant: ctx.tenant?.name,
     alias: ctx.alias,
     ...routingLogFields(ctx.routing),

@@ -60,7 +60,8 @@ export function meterBudget(options: MeterBudgetOptions): Stage {
     );
     // Without a client limit the output would be unbounded: cap it at what is reserved, so
     // what is settled can never exceed what was reserved.
-    if (worst.capOutput !== undefined) ctx.body = { ...ctx.body, max_completion_tokens: worst.capOutput };
+    // (Legacy completions know only `max_tokens`.)
+    if (worst.capOutput !== undefined) ctx.body = { ...ctx.body, [ctx.endpoint === 'completions' ? 'max_tokens' : 'max_completion_tokens']: worst.capOutput };
 
     const held = await ledger.reserve(tenant, limits, worst.amounts);
     Object.assign(ctx.responseHeaders, rateLimitHeaders(held.statuses, ledger.now()));

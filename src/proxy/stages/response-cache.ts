@@ -52,6 +52,12 @@ export function responseCache(cache: ResponseCache): Stage {
       finish(undefined);
       throw err;
     }
+    // Entries are chat answers, which every surface renders in its own form; an answer a
+    // target gave natively in another protocol (the Responses API) cannot be replayed so.
+    if (ctx.servedNative) {
+      finish(undefined);
+      return result;
+    }
     return captureAnswer(ctx, result, cache.maxEntryBytes, cache.now, (answer, tooLarge) => {
       if (tooLarge) stats.tooLarge++;
       // The flight ends once the answer is in the store, so no request arriving meanwhile misses it.

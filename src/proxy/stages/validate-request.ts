@@ -2,9 +2,14 @@ import type { z } from 'zod';
 import type { Endpoint, Stage } from '../context.ts';
 import { GatewayError } from '../errors.ts';
 import { paramOf } from '../param-path.ts';
-import { chatRequestSchema, embeddingsRequestSchema } from '../request-schemas.ts';
+import { chatRequestSchema, completionsRequestSchema, embeddingsRequestSchema, moderationsRequestSchema } from '../request-schemas.ts';
 
-const SCHEMAS: Record<Endpoint, z.ZodType> = { chat: chatRequestSchema, embeddings: embeddingsRequestSchema };
+const SCHEMAS: Record<Endpoint, z.ZodType> = {
+  chat: chatRequestSchema,
+  embeddings: embeddingsRequestSchema,
+  completions: completionsRequestSchema,
+  moderations: moderationsRequestSchema,
+};
 
 /**
  * Checks the parsed body against the endpoint's schema; every failure is a 400 naming the
@@ -19,7 +24,7 @@ export function validateRequest(endpoint: Endpoint): Stage {
     if (!result.success) throw validationError(result.error, body);
 
     ctx.alias = body.model as string;
-    if (endpoint === 'chat') {
+    if (endpoint === 'chat' || endpoint === 'completions') {
       ctx.stream = body.stream === true;
       ctx.clientWantsUsage = ctx.stream && (body.stream_options as { include_usage?: boolean } | null | undefined)?.include_usage === true;
     }
@@ -27,7 +32,7 @@ export function validateRequest(endpoint: Endpoint): Stage {
   };
 }
 
-function validationError(error: z.ZodError, body: Record<string, unknown>): GatewayError {
+export function validationError(error: z.ZodError, body: Record<string, unknown>): GatewayError {
   const issue = error.issues[0]!;
   const param = paramOf(issue.path);
   if (valueAt(body, issue.path) === undefined) {
