@@ -30,6 +30,9 @@ export const ERROR_CATALOG = {
   run_budget_exceeded: { status: 429, type: 'rate_limit_error' },
   agent_loop_detected: { status: 429, type: 'rate_limit_error' },
   state_unavailable: { status: 503, type: 'service_unavailable_error' },
+  // Tool calls: permissions and schema validation.
+  tool_not_allowed: { status: 403, type: 'permission_error' },
+  invalid_tool_call: { status: 502, type: 'api_error' },
 } as const satisfies Record<string, { status: number; type: string }>;
 
 export type ErrorCode = keyof typeof ERROR_CATALOG;

@@ -8,6 +8,8 @@ import type { ModelTable } from '../router/model-table.ts';
 import { ShadowTraffic } from '../router/shadow-traffic.ts';
 import type { SharedState } from '../state/shared-state.ts';
 import type { Router } from '../router/router.ts';
+import { checkOfferedTools } from '../policies/offered-tools-stage.ts';
+import { validateToolCalls } from '../policies/tool-calls/stage.ts';
 import type { Endpoint, Stage } from './context.ts';
 import { authenticate } from './stages/authenticate.ts';
 import { callUpstream } from './stages/call-upstream.ts';
@@ -55,12 +57,14 @@ export function stagesFor(endpoint: Endpoint, deps: PipelineDeps): Stage[] {
     parseRequest(limits), //                                  400 / 413: content type, size, depth, keys, JSON
     enforceLimits(limits), //                                 400: message count, before the schema
     validateRequest(endpoint), //                             400 naming the parameter (pre-policies follow)
+    ...(chat ? [checkOfferedTools(deps.config)] : []), //     403 tool_not_allowed: an offered tool the tenant denies (or it is stripped)
     chooseSide(deps.config, deps.models, deps.tenants), //   router alias → its cheap or strong alias; 404 / 400
     route(deps.models, deps.tenants, deps.router), //         404 / 503; weighted order
     ...(chat ? [fitContext(deps.config)] : []), //            400 context_length_exceeded; skips or trims to fit the windows
     ...(chat ? [guardRunStage(deps)] : []), //                400 / 429 / 503 (agent runs: steps, tokens, cost, loops)
     meterBudget({ ...deps, defaultMaxTokens: deps.config.policies.budgets.defaultMaxTokens }), // 429 / 503; reserves the worst case, settles after the call
     ...(chat ? [shadow(deps.models, shadowTraffic(deps))] : []), // mirrors a sample to the alias's shadow target, in the background
+    ...(chat ? [validateToolCalls(deps.config, deps.logger)] : []), // 502 invalid_tool_call / SSE error; repairs re-ask through callUpstream
     callUpstream(deps.router), //                             fallback loop: 429 / 502 / 503 / 504, or an SSE error event after the commit point
   ];
 }
