@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { Config, ToolCallsConfig } from '../../config/schema.ts';
 import { answerJson } from '../../proxy/answer-json.ts';
+import { callsNextAgain } from '../../proxy/pipeline.ts';
 import type { JsonResult, RequestCtx, Result, Stage } from '../../proxy/context.ts';
 import { toolPermissions } from '../tool-permissions.ts';
 import { answerCheckFor, checkCompletion, type AnswerCheck } from './answer-check.ts';
@@ -30,7 +31,7 @@ export function validateToolCalls(config: Config, logger: Logger): Stage {
     byTenant.set(name, { settings: { ...config.policies.toolCalls, ...override }, permitted });
   }
 
-  return async function validateToolCalls(ctx, next) {
+  return callsNextAgain(async function validateToolCalls(ctx, next) {
     if (ctx.endpoint !== 'chat') return next();
     const { settings, permitted } = byTenant.get(ctx.tenant!.name) ?? base;
     const check = answerCheckFor(ctx.body!, cache, settings, permitted);
@@ -72,7 +73,7 @@ export function validateToolCalls(config: Config, logger: Logger): Stage {
       });
     }
     return guardJson(ctx, result, { check, settings, report, reask });
-  };
+  });
 }
 
 interface JsonGuard {
