@@ -50,7 +50,10 @@ function newAjv(): Ajv {
 
 export class SchemaCache {
   readonly #ajv = newAjv();
-  readonly #entries = new Map<string, CompiledSchema>();
+  /** By canonical text, in recency order (a Map keeps insertion order: refreshed by re-inserting). */
+  readonly #entries = new Map<string, Entry>();
+  /** The canonical key by the schema's text as written: found without canonicalising (the common case). */
+  readonly #byText = new Map<string, string>();
   readonly #capacity: number;
   compiles = 0;
 
@@ -64,34 +67,61 @@ export class SchemaCache {
 
   /** The compiled validator for a schema (compiled once per distinct canonical text). */
   compile(schema: unknown): CompiledSchema {
+    // Bounded by the request's own limits (depth, size), so stringifying is safe and native-fast.
+    const text = JSON.stringify(schema) ?? 'null';
+    const cacheText = text.length <= MAX_SCHEMA_CHARS * 2;
+    const knownKey = cacheText ? this.#byText.get(text) : undefined;
+    const known = knownKey === undefined ? undefined : this.#hit(knownKey);
+    if (known !== undefined) return known;
     const key = canonicalJson(schema);
     if (key === undefined) return { ok: false, reason: 'the tool schema nests too deeply' };
     if (key.length > MAX_SCHEMA_CHARS) return { ok: false, reason: `the tool schema is larger than ${MAX_SCHEMA_CHARS} characters` };
-    const hit = this.#entries.get(key);
-    if (hit !== undefined) {
-      // Refresh its place: the map's order is the recency order.
-      this.#entries.delete(key);
-      this.#entries.set(key, hit);
-      return hit;
+    if (cacheText) {
+      if (this.#byText.size >= this.#capacity * 2) this.#byText.delete(this.#byText.keys().next().value!);
+      this.#byText.set(text, key);
     }
-    const compiled = this.#compileFresh(key);
-    if (this.#entries.size >= this.#capacity) this.#entries.delete(this.#entries.keys().next().value!);
-    this.#entries.set(key, compiled);
-    return compiled;
+    const hit = this.#hit(key);
+    if (hit !== undefined) return hit;
+    const entry = this.#compileFresh(key);
+    if (this.#entries.size >= this.#capacity) this.#evictOldest();
+    this.#entries.set(key, entry);
+    return entry.compiled;
   }
 
-  #compileFresh(key: string): CompiledSchema {
+  #hit(key: string): CompiledSchema | undefined {
+    const entry = this.#entries.get(key);
+    if (entry === undefined) return undefined;
+    this.#entries.delete(key);
+    this.#entries.set(key, entry);
+    return entry.compiled;
+  }
+
+  #evictOldest(): void {
+    const [key, entry] = this.#entries.entries().next().value!;
+    this.#entries.delete(key);
+    // ajv keeps every schema it compiled, keyed by the schema object: let go of it too.
+    if (entry.source !== undefined) this.#ajv.removeSchema(entry.source);
+  }
+
+  #compileFresh(key: string): Entry {
     this.compiles++;
     const schema = JSON.parse(key) as unknown;
-    if (typeof schema !== 'object' || schema === null || Array.isArray(schema)) return { ok: false, reason: 'the tool schema is not an object' };
+    if (typeof schema !== 'object' || schema === null || Array.isArray(schema)) return { compiled: { ok: false, reason: 'the tool schema is not an object' } };
+    // Compiled from a fresh copy so the client's body is never annotated by ajv.
+    const source = stripIds(schema as Record<string, unknown>);
     try {
-      // Compiled from a fresh copy so the client's body is never annotated by ajv.
-      const validate = this.#ajv.compile(stripIds(schema as Record<string, unknown>));
-      return { ok: true, validate };
+      return { compiled: { ok: true, validate: this.#ajv.compile(source) }, source };
     } catch (err) {
-      return { ok: false, reason: `the tool schema cannot be compiled: ${String((err as Error).message).slice(0, 200)}` };
+      this.#ajv.removeSchema(source);
+      return { compiled: { ok: false, reason: `the tool schema cannot be compiled: ${String((err as Error).message).slice(0, 200)}` } };
     }
   }
+}
+
+interface Entry {
+  readonly compiled: CompiledSchema;
+  /** The object ajv compiled (and keeps until removed). */
+  readonly source?: Record<string, unknown>;
 }
 
 /** A top-level `$id` would register the schema by name in ajv: two tools with one id would clash. */

@@ -1,4 +1,4 @@
-import { describeErrors, type SchemaCache } from './schema-cache.ts';
+import { describeErrors, type CompiledSchema, type SchemaCache } from './schema-cache.ts';
 
 // Checks the tool calls a model returned against the tools the request offered: the tool
 // was offered (and is permitted), its arguments parse as a JSON object, and they satisfy the
@@ -39,6 +39,8 @@ export type ToolPermitted = (name: string) => boolean;
 interface OfferedTool {
   readonly parameters: unknown;
   readonly strict: boolean;
+  /** Looked up in the cache at the first call to it, then kept for the request's other calls. */
+  compiled?: CompiledSchema;
 }
 
 /**
@@ -83,7 +85,7 @@ export class OfferedTools {
     if (!isRecord(args)) return invalid('arguments must be a JSON object');
     // A tool without parameters takes any object (OpenAI's default).
     if (tool.parameters === undefined || tool.parameters === null) return VALID;
-    const compiled = this.#cache.compile(strictened(tool));
+    const compiled = (tool.compiled ??= this.#cache.compile(strictened(tool)));
     if (!compiled.ok) return invalid(compiled.reason);
     try {
       if (compiled.validate(args)) return VALID;
