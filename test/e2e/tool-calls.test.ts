@@ -200,6 +200,15 @@ describe('streams', () => {
     const events = await sseData(await post('rejecter', { ...request, stream: true }));
     expect(JSON.parse(events.at(-1)!).error.message).toContain('arguments longer than 262144 bytes');
   });
+
+  it('bounds the calls per answer', async () => {
+    h.fake.enqueue({ toolCalls: Array.from({ length: 70 }, () => GOOD), chunks: 1 });
+    const events = await sseData(await post('rejecter', { ...request, stream: true }));
+    expect(JSON.parse(events.at(-1)!).error.message).toContain('more than 64 tool calls in one answer');
+    h.fake.enqueue({ toolCalls: Array.from({ length: 70 }, () => GOOD) });
+    const error = await failure(client('rejecter').chat.completions.create(request));
+    expect(error!.message).toContain('more than 64 tool calls in one answer');
+  });
 });
 
 describe('tool permissions', () => {
