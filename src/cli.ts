@@ -6,7 +6,7 @@ import { configJsonSchema } from './config/json-schema.ts';
 import { hashKey } from './config/keys.ts';
 import { createLogger } from './telemetry/logger.ts';
 
-// `tollgate serve | check-config | hash-key | config-schema`
+// `tollgate serve | check-config | hash-key | config-schema | eval-router | route-scores | validate-tool-calls`
 
 const USAGE = `Usage:
   tollgate serve [--config FILE] [--port N] [--host H]   start the gateway (default config: config/tollgate.yaml)
@@ -16,7 +16,8 @@ const USAGE = `Usage:
   tollgate eval-router FILE.jsonl [--config F [--alias A] | --threshold T]
                                                        measure the router's difficulty score on {"prompt","difficulty"} lines
   tollgate route-scores [--config F [--alias A] | --threshold T]
-                                                       score {"prompt"} or chat request lines from stdin: {"score","side"} per line`;
+                                                       score {"prompt"} or chat request lines from stdin: {"score","side"} per line
+  tollgate validate-tool-calls                         check {"tools","tool_calls"} lines from stdin: {"valid","errors"} per line`;
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
@@ -43,6 +44,12 @@ async function main(argv: string[]): Promise<number> {
     case 'eval-router':
     case 'route-scores':
       return routerCommand(command, rest);
+    case 'validate-tool-calls': {
+      if (rest.length > 0) return usage('validate-tool-calls takes no arguments (lines come on stdin)');
+      // Loaded on demand: ajv is not needed by the other commands.
+      const { validateToolCallsCommand } = await import('./policies/tool-calls/cli.ts');
+      return validateToolCallsCommand(process.stdin, (text) => process.stdout.write(text));
+    }
     case undefined:
     case '--help':
     case '-h':

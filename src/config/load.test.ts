@@ -55,6 +55,7 @@ describe('parseConfig defaults', () => {
     expect(config.policies).toEqual({
       limits: { maxBodyBytes: 4 * 1024 * 1024, maxMessages: 2000, maxDepth: 64, maxKeys: 100_000, maxObjectKeys: 10_000 },
       budgets: { defaultMaxTokens: 4096, reservationTtl: 900_000 },
+      toolCalls: { mode: 'enforce', onInvalid: 'reject', maxRepairs: 1, maxArgumentBytes: 256 * 1024, maxCalls: 64, responseFormat: true },
     });
     expect(config.providers.mock).toEqual({ kind: 'mock', latency: 0, chunkDelay: 0 });
   });

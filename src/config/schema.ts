@@ -259,12 +259,50 @@ const budgetSchema = z
     }
   });
 
-/** Tool names or globs (`*` any run of characters, `?` one). */
-const toolPatterns = z.array(z.string().min(1).max(200)).max(1000);
 
-/** What a tenant's agents may do with tools. `approve`: a call waits for a person (see `approvals`). */
-const tenantToolsSchema = z.strictObject({
-  approve: toolPatterns.optional(),
+// Tool calls: schema validation of what the model returns, and per-tenant tool tiers.
+const TOOL_CALL_FIELDS = {
+  /** `shadow` logs and counts what would have happened, and changes nothing. */
+  mode: z.enum(['enforce', 'shadow']),
+  /** `reject`: 502 invalid_tool_call (or an SSE error event); `repair`: re-ask with the errors as feedback; `annotate`: pass and flag. */
+  onInvalid: z.enum(['reject', 'repair', 'annotate']),
+  /** Re-asks per request with `onInvalid: repair` (each is metered). */
+  maxRepairs: z.number().int().min(1).max(5),
+  /** Arguments longer than this make a call invalid (held in memory while a stream is checked). */
+  maxArgumentBytes: byteSize().pipe(z.number().int().min(1).max(16 * 1024 * 1024)),
+  /** Tool calls per answer; more make the answer invalid. */
+  maxCalls: z.number().int().min(1).max(1024),
+  /** Also validate `response_format: json_schema` answers against their schema. */
+  responseFormat: z.boolean(),
+};
+const toolCallsSchema = z.strictObject({
+  mode: TOOL_CALL_FIELDS.mode.default('enforce'),
+  onInvalid: TOOL_CALL_FIELDS.onInvalid.default('reject'),
+  maxRepairs: TOOL_CALL_FIELDS.maxRepairs.default(1),
+  maxArgumentBytes: TOOL_CALL_FIELDS.maxArgumentBytes.default(256 * 1024),
+  maxCalls: TOOL_CALL_FIELDS.maxCalls.default(64),
+  responseFormat: TOOL_CALL_FIELDS.responseFormat.default(true),
+});
+/** A tenant's override: any of the fields, the rest from `policies.toolCalls`. */
+export const toolCallsOverrideSchema = z.strictObject({
+  mode: TOOL_CALL_FIELDS.mode.optional(),
+  onInvalid: TOOL_CALL_FIELDS.onInvalid.optional(),
+  maxRepairs: TOOL_CALL_FIELDS.maxRepairs.optional(),
+  maxArgumentBytes: TOOL_CALL_FIELDS.maxArgumentBytes.optional(),
+  maxCalls: TOOL_CALL_FIELDS.maxCalls.optional(),
+  responseFormat: TOOL_CALL_FIELDS.responseFormat.optional(),
+});
+/** Tool names or globs (`*`, `?`). */
+const toolGlobs = z.array(z.string().min(1).max(256)).max(1000);
+const toolTiersSchema = z.strictObject({
+  /** Tools the model may call (and a request may offer); absent: every tool not denied. */
+  allow: toolGlobs.optional(),
+  /** Tools whose calls wait for a person's decision; permitted like `allow`. */
+  approve: toolGlobs.optional(),
+  /** Tools never offered nor called: a request offering one is refused 403 (or stripped). */
+  deny: toolGlobs.optional(),
+  /** Remove offered denied (or not allowed) tools from the request instead of refusing it. */
+  strip: z.boolean().optional(),
 });
 
 /** A tenant's use of the response cache; absent: its own scope, deterministic requests only. */
@@ -282,7 +320,6 @@ const tenantSchema = z.strictObject({
   models: z.array(z.string().min(1)).min(1, 'list the models this tenant may use, or "*"'),
   /** Agent-run guards; a tenant without them has none. */
   runs: runsSchema.optional(),
-  tools: tenantToolsSchema.optional(),
   cache: tenantCacheSchema.optional(),
   /** Limits enforced by reservation before each call (all must fit); absent: none. */
   budgets: z
@@ -297,6 +334,10 @@ const tenantSchema = z.strictObject({
         seen.add(id);
       });
     }),
+  /** Tool tiers: allow, approve, deny (names or globs). */
+  tools: toolTiersSchema.optional(),
+  /** Per-tenant policy overrides. */
+  policies: z.strictObject({ toolCalls: toolCallsOverrideSchema.optional() }).optional(),
 });
 
 const limitsSchema = z.strictObject({
@@ -322,6 +363,7 @@ const budgetPolicySchema = z.strictObject({
 const policiesSchema = z.strictObject({
   limits: limitsSchema.default(limitsSchema.parse({})),
   budgets: budgetPolicySchema.default(budgetPolicySchema.parse({})),
+  toolCalls: toolCallsSchema.default(toolCallsSchema.parse({})),
 });
 
 const priceSchema = z.strictObject({
@@ -420,3 +462,6 @@ export type ShadowConfig = z.output<typeof shadowSchema>;
 export type CorsConfig = z.output<typeof corsSchema>;
 export type RouterConfig = z.output<typeof routerSchema>;
 export type ApprovalsConfig = z.output<typeof approvalsSchema>;
+export type ToolCallsConfig = z.output<typeof toolCallsSchema>;
+export type ToolCallsOverride = z.output<typeof toolCallsOverrideSchema>;
+export type ToolTiersConfig = z.output<typeof toolTiersSchema>;

@@ -37,6 +37,9 @@ export const ERROR_CATALOG = {
   idempotency_in_progress: { status: 409, type: 'invalid_request_error' },
   // Surfaces: a feature the served target cannot do (hosted tools, background responses ...).
   unsupported_feature: { status: 400, type: 'invalid_request_error' },
+  // Tool calls: permissions and schema validation.
+  tool_not_allowed: { status: 403, type: 'permission_error' },
+  invalid_tool_call: { status: 502, type: 'api_error' },
 } as const satisfies Record<string, { status: number; type: string }>;
 
 export type ErrorCode = keyof typeof ERROR_CATALOG;

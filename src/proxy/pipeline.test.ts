@@ -2,7 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import { describe, expect, it } from 'vitest';
 import { newRequestCtx, type JsonResult, type RequestCtx, type Result, type Stage } from './context.ts';
 import { GatewayError } from './errors.ts';
-import { compose } from './pipeline.ts';
+import { callsNextAgain, compose } from './pipeline.ts';
 
 const ctx = (): RequestCtx => newRequestCtx('req-1', 'chat', {} as IncomingMessage, new AbortController().signal);
 const answer = (body: unknown): JsonResult => ({ kind: 'json', status: 200, body });
@@ -86,6 +86,18 @@ describe('compose', () => {
     expect(second).toBeInstanceOf(GatewayError);
     expect((second as GatewayError).code).toBe('internal_error');
     expect((second as GatewayError).message).toBe('A stage called next() twice.');
+  });
+
+  it('lets a stage marked callsNextAgain ask the rest of the pipeline again', async () => {
+    let runs = 0;
+    const run = compose([
+      callsNextAgain(async (_c, next) => {
+        await next();
+        return next();
+      }),
+      async () => answer(`run ${++runs}`),
+    ]);
+    expect(await run(ctx())).toEqual(answer('run 2'));
   });
 
   it('rejects with an internal error when every stage passes on', async () => {

@@ -6,6 +6,17 @@ import type { RequestCtx, Result, Stage } from './context.ts';
 
 export type Pipeline = (ctx: RequestCtx) => Promise<Result>;
 
+const repeatable = new WeakSet<Stage>();
+
+/**
+ * Marks a stage allowed to call next() more than once (a repair asks the rest of the
+ * pipeline again); for every other stage a second call is a bug and fails the request.
+ */
+export function callsNextAgain<S extends Stage>(stage: S): S {
+  repeatable.add(stage);
+  return stage;
+}
+
 export function compose(stages: readonly Stage[]): Pipeline {
   return (ctx) => {
     const dispatch = (i: number): Promise<Result> => {
@@ -15,7 +26,7 @@ export function compose(stages: readonly Stage[]): Pipeline {
       }
       let called = false;
       return stage(ctx, () => {
-        if (called) return Promise.reject(new GatewayError('internal_error', 'A stage called next() twice.'));
+        if (called && !repeatable.has(stage)) return Promise.reject(new GatewayError('internal_error', 'A stage called next() twice.'));
         called = true;
         return dispatch(i + 1);
       });

@@ -10,7 +10,9 @@ import type { ModelTable } from '../router/model-table.ts';
 import { ShadowTraffic } from '../router/shadow-traffic.ts';
 import type { SharedState } from '../state/shared-state.ts';
 import type { Router } from '../router/router.ts';
-import type { Endpoint, Stage, Surface } from './context.ts';
+import { checkOfferedTools } from '../policies/offered-tools-stage.ts';
+import { validateToolCalls } from '../policies/tool-calls/stage.ts';
+import type { Endpoint, Stage } from './context.ts';
 import { authenticate } from './stages/authenticate.ts';
 import { callUpstream } from './stages/call-upstream.ts';
 import { catchErrors } from './stages/catch-errors.ts';
@@ -70,6 +72,7 @@ export function stagesFor(endpoint: Endpoint, deps: PipelineDeps, surface?: Stag
     ...(surface === undefined ? [] : [surface]), //           400: the surface's own request → the normalised one; its answer back
     enforceLimits(limits), //                                 400: message count, before the schema
     validateRequest(endpoint), //                             400 naming the parameter (pre-policies follow)
+    ...(chat ? [checkOfferedTools(deps.config)] : []), //     403 tool_not_allowed: an offered tool the tenant denies (or it is stripped)
     chooseSide(deps.config, deps.models, deps.tenants), //   router alias → its cheap or strong alias; 404 / 400
     route(deps.models, deps.tenants, deps.router), //         404 / 503; weighted order
     idempotency(deps.cache), //                               400 / 409 / 422; replays a keyed request's answer, before anything counts it
@@ -79,6 +82,7 @@ export function stagesFor(endpoint: Endpoint, deps: PipelineDeps, surface?: Stag
     meterBudget({ ...deps, defaultMaxTokens: deps.config.policies.budgets.defaultMaxTokens }), // 429 / 503; reserves the worst case, settles after the call
     responseCache(deps.cache), //                             after every guard, wrapping the call: a hit counts a request, no tokens
     ...(chat ? [shadow(deps.models, shadowTraffic(deps))] : []), // mirrors a sample to the alias's shadow target, in the background
+    ...(chat ? [validateToolCalls(deps.config, deps.logger)] : []), // 502 invalid_tool_call / SSE error; repairs re-ask through callUpstream
     callUpstream(deps.router), //                             fallback loop: 429 / 502 / 503 / 504, or an SSE error event after the commit point
   ];
 }
