@@ -14,7 +14,7 @@ describe('tool permissions', () => {
     expect(re.test('aab') || re.test('x') || re.test('a')).toBe(false);
   });
 
-  it('deny wins; allow and approve restrict; neither permits everything not denied', () => {
+  it('deny wins; an allow list (with approve) restricts; without one every tool not denied is permitted', () => {
     const tiers = toolPermissions({ allow: ['search_*', 'get_*'], approve: ['issue_refund'], deny: ['delete_customer_data', 'get_secret*'] });
     expect(tiers.permitted('search_orders')).toBe(true);
     expect(tiers.permitted('issue_refund')).toBe(true);
@@ -25,6 +25,10 @@ describe('tool permissions', () => {
     expect(open.permitted('anything')).toBe(true);
     expect(open.permitted('rm_rf')).toBe(false);
     expect(toolPermissions({ allow: [] }).permitted('x')).toBe(false);
+    // `approve` alone is no allow-list: other tools pass, approve-tier ones wait for a person.
+    const approveOnly = toolPermissions({ approve: ['issue_refund'] });
+    expect(approveOnly.permitted('search')).toBe(true);
+    expect(approveOnly.permitted('issue_refund')).toBe(true);
   });
 
   it('stays linear on hostile names', () => {

@@ -1,8 +1,9 @@
 // A tenant's tool tiers: `allow`, `approve` and `deny` lists of names or glob patterns
 // (`*` any run of characters, `?` one character), prepared once per list.
-// Deny wins over everything; with an allow (or approve) list, a tool must match one of them;
-// with neither, every tool not denied is permitted. `approve` tools count as permitted here:
-// what happens to their calls is decided by the approval flow.
+// Deny wins over everything; with an `allow` list, a tool must match it (or `approve`);
+// without one, every tool not denied is permitted. `approve` names the tools whose calls
+// wait for a person, not an allow-list of its own: they count as permitted here, and what
+// happens to their calls is decided by the approval flow.
 
 export interface ToolTiers {
   readonly allow?: readonly string[] | undefined;
@@ -22,7 +23,7 @@ export interface ToolPermissions {
 export function toolPermissions(tiers: ToolTiers): ToolPermissions {
   const deny = globMatcher(tiers.deny ?? []);
   const allowLists = [...(tiers.allow ?? []), ...(tiers.approve ?? [])];
-  const restricted = tiers.allow !== undefined || tiers.approve !== undefined;
+  const restricted = tiers.allow !== undefined;
   const allow = globMatcher(allowLists);
   const denied = (name: string) => deny.test(name);
   return {

@@ -16,6 +16,7 @@ beforeEach(() => h.fake.reset());
 
 const client = () => h.client(KEY);
 const weather = { type: 'function' as const, function: { name: 'get_weather', description: 'Weather for a city', parameters: { type: 'object', properties: { city: { type: 'string' } } } } };
+const time = { type: 'function' as const, function: { name: 'get_time', description: 'Time in a zone', parameters: { type: 'object', properties: { zone: { type: 'string' } } } } };
 
 describe('an OpenAI client served by an Anthropic target', () => {
   it('translates the request (system, images, stops, sampling, default max_tokens) and the headers', async () => {
@@ -117,7 +118,7 @@ describe('an OpenAI client served by an Anthropic target', () => {
 
   it('streams parallel tool calls with their deltas indexed in order', async () => {
     h.fake.enqueue({ toolCalls: [{ name: 'get_weather', arguments: '{"city":"Paris"}' }, { name: 'get_time', arguments: '{"zone":"CET"}' }], chunks: 3 });
-    const stream = client().chat.completions.stream({ model: 'claude', tools: [weather], messages: [{ role: 'user', content: 'Weather and time?' }] });
+    const stream = client().chat.completions.stream({ model: 'claude', tools: [weather, time], messages: [{ role: 'user', content: 'Weather and time?' }] });
     const final = await stream.finalChatCompletion();
     const calls = final.choices[0]!.message.tool_calls!.filter((c) => c.type === 'function');
     expect(calls.map((c) => [c.function.name, JSON.parse(c.function.arguments)])).toEqual([['get_weather', { city: 'Paris' }], ['get_time', { zone: 'CET' }]]);
