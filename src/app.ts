@@ -19,6 +19,8 @@ import { UsageRoute } from './proxy/usage-route.ts';
 import type { ModelTable } from './router/model-table.ts';
 import type { SharedState } from './state/shared-state.ts';
 import { readiness, type Router } from './router/router.ts';
+import { registerCollectedGauges } from './telemetry/collected-gauges.ts';
+import type { Telemetry } from './telemetry/telemetry.ts';
 
 // The HTTP surface: routes and the one error handler. No logic lives here.
 
@@ -31,6 +33,7 @@ export interface AppDeps {
   readonly router: Router;
   readonly ledger: BudgetLedger;
   readonly prices: PriceBook;
+  readonly telemetry: Telemetry;
 }
 
 type Env = { Bindings: HttpBindings };
@@ -49,6 +52,8 @@ export function createApp(deps: AppDeps): Hono<Env> {
     ledger: deps.ledger,
     budgets,
     prices: deps.prices,
+    auditLogger: deps.telemetry.audit,
+    requestObserver: deps.telemetry.observer,
   };
   const chat = compose(stagesFor('chat', pipelineDeps));
   const embeddings = compose(stagesFor('embeddings', pipelineDeps));
@@ -113,6 +118,13 @@ export function createApp(deps: AppDeps): Hono<Env> {
     return json(c, state.ready ? 200 : 503, { status: state.ready ? 'ready' : 'degraded', openTargets: state.openTargets, unavailableModels: state.unavailableModels });
   });
   app.all('/readyz', onlyAllow('GET, HEAD'));
+  const metrics = deps.telemetry.metrics;
+  if (metrics !== undefined) {
+    registerCollectedGauges(metrics, { config: deps.config, models: deps.models, router: deps.router, ledger: deps.ledger, budgets, inflight: () => lifecycle.inflight });
+    // Prometheus text format on the main port, no auth (telemetry.metrics: false removes it).
+    app.get('/metrics', async () => new Response(await metrics.registry.metrics(), { headers: { 'content-type': metrics.registry.contentType } }));
+    app.all('/metrics', onlyAllow('GET, HEAD'));
+  }
   app.notFound((c) => fail(c, new GatewayError('not_found', `Unknown route: ${c.req.method} ${c.req.path}`)));
   // The last line of defence; pipeline errors never get here (the catchErrors stage answers them).
   app.onError((err, c) => {

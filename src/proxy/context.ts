@@ -4,6 +4,7 @@ import type { SseEvent } from '../providers/types.ts';
 import type { RoutingDecision } from '../router/decide-side.ts';
 import type { Attempt } from '../router/attempts.ts';
 import type { ResolvedTarget, RoutePlan } from '../router/model-table.ts';
+import type { CacheOutcome, PolicyVerdict, RequestTrace } from '../telemetry/request-facts.ts';
 import type { GatewayError } from './errors.ts';
 import type { Tenant } from './tenants.ts';
 
@@ -46,6 +47,16 @@ export interface RequestCtx {
   priced: boolean | undefined;
   /** ms from arrival to the first upstream byte (for streams: the commit point). */
   firstByteMs: number | undefined;
+  /** ms spent inside upstream calls (every attempt, up to the answer; for streams, the commit point). */
+  upstreamMs: number;
+  /** The agent-run step this request is (set by `guardRun`). */
+  runStep: number | undefined;
+  /** What each policy decided, in order; telemetry counts them and writes them to the audit log. */
+  readonly verdicts: PolicyVerdict[];
+  /** Set by the response cache. */
+  cache: CacheOutcome | undefined;
+  /** The request's trace, when tracing is on (set at the edge; used for upstream attempts). */
+  trace: RequestTrace | undefined;
   /** The error that ended the request, as JSON or as a stream's error event. */
   error: GatewayError | undefined;
   /** The client went away before the response was complete. */
@@ -75,6 +86,11 @@ export function newRequestCtx(id: string, endpoint: Endpoint, incoming: Incoming
     costUsd: undefined,
     priced: undefined,
     firstByteMs: undefined,
+    upstreamMs: 0,
+    runStep: undefined,
+    verdicts: [],
+    cache: undefined,
+    trace: undefined,
     error: undefined,
     clientGone: false,
     responseHeaders: {},
