@@ -1,4 +1,3 @@
-import { Gauge } from 'prom-client';
 import type { Config } from '../config/schema.ts';
 import type { BudgetLedger } from '../metering/budget-ledger.ts';
 import { remaining } from '../metering/budget-response.ts';
@@ -21,6 +20,7 @@ export interface GaugeSources {
 }
 
 export function registerCollectedGauges(metrics: Metrics, sources: GaugeSources): void {
+  const { Gauge } = metrics;
   const registers = [metrics.registry];
   const targets = breakerTargets(sources.models);
 

@@ -4,6 +4,9 @@ import { FIRST_TOKEN_SECONDS, OVERHEAD_SECONDS, PER_OUTPUT_TOKEN_SECONDS, REQUES
 // Every metric Tollgate exports, in one registry. GenAI metrics carry the OpenTelemetry
 // semantic-convention names in Prometheus form; Tollgate's own start with `tollgate_`.
 // Label values come from config (tenants, aliases, providers, targets) or fixed enums only.
+// Loaded on demand (telemetry.ts imports it only with `telemetry.metrics: true`): prom-client
+// takes a noticeable time to load, which a gateway without metrics, or the CLI checking a
+// config, should not pay.
 
 const GEN_AI = ['gen_ai_operation_name', 'gen_ai_provider_name', 'gen_ai_request_model', 'gen_ai_response_model', 'tenant', 'alias'] as const;
 
@@ -13,6 +16,8 @@ export function createMetrics() {
   collectDefaultMetrics({ register: registry });
   return {
     registry,
+    /** For gauges read at scrape time (collected-gauges.ts), without a second static import of prom-client. */
+    Gauge,
     tokenUsage: new Histogram({
       name: 'gen_ai_client_token_usage',
       help: 'Tokens used per request, by type (input or output).',

@@ -5,7 +5,7 @@ import type { Config } from '../config/schema.ts';
 import type { RequestCtx } from '../proxy/context.ts';
 import type { SharedState } from '../state/shared-state.ts';
 import { openAuditLog, type AuditLog } from './audit-log.ts';
-import { createMetrics, type Metrics } from './metrics.ts';
+import type { Metrics } from './metrics.ts';
 import { recordRequest, type RequestOutcome } from './record-request.ts';
 import type { ServerSpan } from './request-tracer.ts';
 import { startTracing, type Tracing } from './tracing.ts';
@@ -40,7 +40,7 @@ export interface Telemetry {
 }
 
 export async function createTelemetry(config: Config, logger: Logger, state: SharedState, options: TelemetryOptions = {}): Promise<Telemetry> {
-  const metrics = config.telemetry.metrics ? createMetrics() : undefined;
+  const metrics = config.telemetry.metrics ? (await import('./metrics.ts')).createMetrics() : undefined;
   const tracing = await startTracing(config.telemetry, logger, options.tracerProvider);
   const audit = openAuditLog(config.telemetry, logger, options.auditDestination);
   if (metrics !== undefined) {

@@ -156,3 +156,21 @@ describe('traces', () => {
   });
 });
 
+
+describe('telemetry off', () => {
+  let off: Harness;
+  beforeAll(async () => {
+    off = await startHarness({ topLevel: 'telemetry: { metrics: false }' });
+  });
+  afterAll(() => off.close());
+
+  it('no /metrics route; a valid caller traceparent is passed upstream unchanged, a malformed one is dropped', async () => {
+    expect((await fetch(`${off.gateway.url}/metrics`)).status).toBe(404);
+    const traceparent = '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01';
+    const ok = await off.post('/v1/chat/completions', { model: 'chat', messages: [{ role: 'user', content: 'x' }] }, { headers: { traceparent, tracestate: 'vendor=1' } });
+    expect(ok.status).toBe(200);
+    expect(off.fake.requests[0]!.headers).toMatchObject({ traceparent, tracestate: 'vendor=1' });
+    await off.post('/v1/chat/completions', { model: 'chat', messages: [{ role: 'user', content: 'x' }] }, { headers: { traceparent: '00-zz-not-a-trace' } });
+    expect(off.fake.requests[1]!.headers.traceparent).toBeUndefined();
+  });
+});
