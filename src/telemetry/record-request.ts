@@ -1,5 +1,6 @@
 import type { RequestCtx } from '../proxy/context.ts';
 import type { Metrics } from './metrics.ts';
+import { operationOf } from './request-facts.ts';
 
 // Turns one finished request's context into metric observations. Called once per request
 // at the edge (the logRequest stage), when the response is really over.
@@ -39,7 +40,7 @@ export function recordRequest(metrics: Metrics, aliases: ReadonlySet<string>, ct
   const target = ctx.target;
   if (target === undefined || ctx.firstByteMs === undefined) return;
   const genAi = {
-    gen_ai_operation_name: ctx.endpoint === 'chat' ? 'chat' : 'embeddings',
+    gen_ai_operation_name: operationOf(ctx.endpoint),
     gen_ai_provider_name: target.provider.name,
     gen_ai_request_model: target.model,
     gen_ai_response_model: target.model,

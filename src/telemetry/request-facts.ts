@@ -33,3 +33,8 @@ export interface AttemptTrace {
 export interface RequestTrace {
   attempt(target: { readonly provider: { readonly name: string }; readonly model: string }): AttemptTrace;
 }
+
+/** The GenAI operation name of an endpoint: `embeddings`, else `chat` (chat-like surfaces included). */
+export function operationOf(endpoint: string): 'chat' | 'embeddings' {
+  return endpoint === 'embeddings' ? 'embeddings' : 'chat';
+}

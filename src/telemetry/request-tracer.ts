@@ -1,7 +1,7 @@
 import { ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Context, type Span, type TextMapPropagator, type Tracer } from '@opentelemetry/api';
 import type { RequestCtx } from '../proxy/context.ts';
 import type { RequestOutcome } from './record-request.ts';
-import type { AttemptTrace, RequestTrace } from './request-facts.ts';
+import { operationOf, type AttemptTrace, type RequestTrace } from './request-facts.ts';
 
 // One server span per request and one client span per upstream attempt, named and
 // attributed per the OpenTelemetry GenAI semantic conventions. The incoming W3C
@@ -24,7 +24,7 @@ export class RequestTracer {
   /** Starts the request's server span, its parent taken from the incoming trace headers. */
   begin(ctx: RequestCtx): ServerSpan {
     const parent = this.#propagator.extract(ROOT_CONTEXT, ctx.incoming.headers, headerGetter);
-    const operation = ctx.endpoint === 'chat' ? 'chat' : 'embeddings';
+    const operation = operationOf(ctx.endpoint);
     const span = this.#tracer.startSpan(
       operation,
       { kind: SpanKind.SERVER, attributes: { 'gen_ai.operation.name': operation, 'http.request.method': 'POST', 'tollgate.request_id': ctx.id } },
@@ -73,7 +73,7 @@ export class ServerSpan implements RequestTrace {
   /** Ends the span with what the request came to. */
   end(ctx: RequestCtx, outcome: RequestOutcome, answer: Uint8Array | undefined): void {
     const span = this.#span;
-    const operation = ctx.endpoint === 'chat' ? 'chat' : 'embeddings';
+    const operation = operationOf(ctx.endpoint);
     span.updateName(ctx.target === undefined ? operation : `${operation} ${ctx.target.model}`);
     span.setAttributes({
       'http.response.status_code': outcome.status,
