@@ -29,6 +29,8 @@ import { cors } from './server/cors.ts';
 import { responseStoreFor } from './surfaces/responses/store.ts';
 import { StoredResponseRoutes } from './surfaces/responses/stored-routes.ts';
 import { responsesSurface } from './surfaces/responses/surface.ts';
+import { registerCollectedGauges } from './telemetry/collected-gauges.ts';
+import type { Telemetry } from './telemetry/telemetry.ts';
 
 // The HTTP surface: routes and the one error handler. No logic lives here.
 
@@ -43,6 +45,7 @@ export interface AppDeps {
   readonly prices: PriceBook;
   /** The response cache (its `stats` feed metrics); built from the config when not given. */
   readonly cache?: ResponseCache;
+  readonly telemetry: Telemetry;
 }
 
 type Env = { Bindings: HttpBindings };
@@ -64,6 +67,8 @@ export function createApp(deps: AppDeps): Hono<Env> {
     budgets,
     prices: deps.prices,
     cache: deps.cache ?? new ResponseCache({ config: deps.config, state: deps.state, logger: deps.logger, prices: deps.prices }),
+    auditLogger: deps.telemetry.audit,
+    requestObserver: deps.telemetry.observer,
   };
   const chat = compose(stagesFor('chat', pipelineDeps));
   const embeddings = compose(stagesFor('embeddings', pipelineDeps));
@@ -161,6 +166,13 @@ export function createApp(deps: AppDeps): Hono<Env> {
     return json(c, state.ready ? 200 : 503, { status: state.ready ? 'ready' : 'degraded', openTargets: state.openTargets, unavailableModels: state.unavailableModels });
   });
   app.all('/readyz', onlyAllow('GET, HEAD'));
+  const metrics = deps.telemetry.metrics;
+  if (metrics !== undefined) {
+    registerCollectedGauges(metrics, { config: deps.config, models: deps.models, router: deps.router, ledger: deps.ledger, budgets, inflight: () => lifecycle.inflight });
+    // Prometheus text format on the main port, no auth (telemetry.metrics: false removes it).
+    app.get('/metrics', async () => new Response(await metrics.registry.metrics(), { headers: { 'content-type': metrics.registry.contentType } }));
+    app.all('/metrics', onlyAllow('GET, HEAD'));
+  }
   app.notFound((c) => (c.req.path.startsWith('/v1/messages/') ? failAnthropic : fail)(c, new GatewayError('not_found', `Unknown route: ${c.req.method} ${c.req.path}`)));
   // The last line of defence; pipeline errors never get here (the catchErrors stage answers them).
   app.onError((err, c) => {

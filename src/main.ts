@@ -17,6 +17,7 @@ import { createRouter } from './router/router.ts';
 import { withoutDemoKeyBeyondLoopback } from './server/demo-key.ts';
 import { hardenServer, serverOptions } from './server/http-server.ts';
 import { connectState, type SharedState } from './state/shared-state.ts';
+import { createTelemetry, type TelemetryOptions } from './telemetry/telemetry.ts';
 
 // Starts a gateway from a loaded config and stops it gracefully. The CLI and the
 // end-to-end tests both start it through here.
@@ -32,7 +33,11 @@ export interface Gateway {
   shutdown(): Promise<void>;
 }
 
-export async function startGateway(loaded: LoadedConfig, logger: Logger, overrides: { port?: number; host?: string } = {}): Promise<Gateway> {
+export async function startGateway(
+  loaded: LoadedConfig,
+  logger: Logger,
+  overrides: { port?: number; host?: string; telemetry?: TelemetryOptions } = {},
+): Promise<Gateway> {
   const host = overrides.host ?? loaded.config.server.host;
   const config = withoutDemoKeyBeyondLoopback(loaded.config, host, logger);
   const providers = buildProviders(loaded);
@@ -45,7 +50,8 @@ export async function startGateway(loaded: LoadedConfig, logger: Logger, overrid
   const lifecycle = new Lifecycle();
   const prices = new PriceBook(config.pricing);
   const ledger = new BudgetLedger(state, { reservationTtlMs: config.policies.budgets.reservationTtl, logger });
-  const app = createApp({ config, models, logger, lifecycle, state, router, ledger, prices });
+  const telemetry = await createTelemetry(config, logger, state, overrides.telemetry);
+  const app = createApp({ config, models, logger, lifecycle, state, router, ledger, prices, telemetry });
 
   const server = await new Promise<Server>((resolve, reject) => {
     const options = { fetch: app.fetch, port: overrides.port ?? config.server.port, hostname: host, serverOptions: serverOptions(config.server) };
@@ -67,7 +73,7 @@ export async function startGateway(loaded: LoadedConfig, logger: Logger, overrid
   if (outlasting.length > 0) logger.warn({ providers: outlasting }, 'policies.budgets.reservationTtl is not above these providers\' timeouts.total: a long call may outlive its reservation');
 
   let stopping: Promise<void> | undefined;
-  const shutdown = () => (stopping ??= drain(server, lifecycle, providers, state, ledger, logger, config.server.drainTimeout));
+  const shutdown = () => (stopping ??= drain(server, lifecycle, providers, state, ledger, logger, config.server.drainTimeout).finally(() => telemetry.close()));
   return { url, port, lifecycle, server, shutdown };
 }
 

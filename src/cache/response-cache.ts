@@ -91,9 +91,12 @@ export class ResponseCache {
   }
 
   /** Counts a hit and what it saved, priced at the model that produced the answer. */
-  countHit(answer: CachedAnswer): void {
+  /** Counts a hit; returns what the upstream call would have cost, in USD. */
+  countHit(answer: CachedAnswer): number {
     this.stats.hits++;
-    if (answer.usage !== undefined) this.stats.savedUsd += this.#prices.cost(answer.model, answer.usage).usd;
+    const saved = answer.usage === undefined ? 0 : this.#prices.cost(answer.model, answer.usage).usd;
+    this.stats.savedUsd += saved;
+    return saved;
   }
 
   #failed(what: string, err: unknown): void {

@@ -32,7 +32,7 @@ describe('configJsonSchema', () => {
   });
 
   it('lists every top-level section', () => {
-    expect(Object.keys(schema.properties ?? {}).sort()).toEqual(['approvals', 'cache', 'idempotency', 'logging', 'models', 'policies', 'pricing', 'providers', 'server', 'state', 'tenants']);
+    expect(Object.keys(schema.properties ?? {}).sort()).toEqual(['approvals', 'cache', 'idempotency', 'logging', 'models', 'policies', 'pricing', 'providers', 'server', 'state', 'telemetry', 'tenants']);
   });
 
   it('is strict and requires only the sections without defaults (input side)', () => {

@@ -67,6 +67,18 @@ const loggingSchema = z.strictObject({
   requests: z.boolean().default(true),
 });
 
+/** Metrics, traces and the audit log (see src/telemetry/). */
+const telemetrySchema = z.strictObject({
+  /** GET /metrics on the main port, no auth. False: no registry, nothing on the request path. */
+  metrics: z.boolean().default(true),
+  /** OTLP/HTTP traces; absent: off unless the standard OTEL_EXPORTER_OTLP_* variables are set. */
+  traces: z.strictObject({ endpoint: z.url({ protocol: /^https?$/, error: 'expected an http(s) URL such as http://otel-collector:4318' }).optional() }).default({}),
+  /** Where audit lines (tool calls proposed, policy decisions) go: `stdout` or a file path. */
+  audit: z.strictObject({ path: z.string().min(1).default('stdout') }).default({ path: 'stdout' }),
+  /** Prompts and answers in spans (and tool-call arguments in the audit log) only when true. */
+  content: z.boolean().default(false),
+});
+
 /** Backpressure: at most `maxConcurrent` calls in flight; a few more wait briefly, the rest are shed (503). */
 const concurrencyFields = {
   maxConcurrent: z.number().int().min(1).optional(),
@@ -433,6 +445,7 @@ const idempotencySchema = z.strictObject({
 export const configSchema = z.strictObject({
   server: serverSchema.default(serverSchema.parse({})),
   logging: loggingSchema.default(loggingSchema.parse({})),
+  telemetry: telemetrySchema.default(telemetrySchema.parse({})),
   policies: policiesSchema.default(policiesSchema.parse({})),
   state: stateSchema.default({ kind: 'memory' }),
   cache: cacheSchema.optional(),
@@ -465,3 +478,4 @@ export type ApprovalsConfig = z.output<typeof approvalsSchema>;
 export type ToolCallsConfig = z.output<typeof toolCallsSchema>;
 export type ToolCallsOverride = z.output<typeof toolCallsOverrideSchema>;
 export type ToolTiersConfig = z.output<typeof toolTiersSchema>;
+export type TelemetryConfig = z.output<typeof telemetrySchema>;

@@ -16,6 +16,8 @@ export interface UpstreamCall {
   /** The client's request body with the target model set; forwarded untouched otherwise. */
   readonly body: Record<string, unknown>;
   readonly requestId: string;
+  /** W3C trace context for this attempt, sent upstream as `traceparent` (and `tracestate`) when set. */
+  readonly traceHeaders?: Readonly<Record<string, string>>;
   /** Aborted when the client goes away; the adapter adds its own deadlines. */
   readonly signal: AbortSignal;
   /** This target's overrides of the provider's deadlines (ms); the rest come from its config. */

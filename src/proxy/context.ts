@@ -4,6 +4,7 @@ import type { JsonReply, SseEvent, StreamReply, UpstreamCall } from '../provider
 import type { RoutingDecision } from '../router/decide-side.ts';
 import type { Attempt } from '../router/attempts.ts';
 import type { ResolvedTarget, RoutePlan } from '../router/model-table.ts';
+import type { CacheOutcome, PolicyVerdict, RequestTrace } from '../telemetry/request-facts.ts';
 import type { GatewayError } from './errors.ts';
 import type { SseWire } from './sse-writer.ts';
 import type { Tenant } from './tenants.ts';
@@ -78,12 +79,20 @@ export interface RequestCtx {
   priced: boolean | undefined;
   /** ms from arrival to the first upstream byte (for streams: the commit point). */
   firstByteMs: number | undefined;
+  /** ms spent inside upstream calls (every attempt, up to the answer; for streams, the commit point). */
+  upstreamMs: number;
+  /** The agent-run step this request is (set by `guardRun`). */
+  runStep: number | undefined;
+  /** What each policy decided, in order; telemetry counts them and writes them to the audit log. */
+  readonly verdicts: PolicyVerdict[];
+  /** What the response cache did: served it (hit, with the cost saved), stored or tried to (miss), or stayed out (bypass); undefined when off. */
+  cache: CacheOutcome | undefined;
+  /** The request's trace, when tracing is on (set at the edge; used for upstream attempts). */
+  trace: RequestTrace | undefined;
   /** The error that ended the request, as JSON or as a stream's error event. */
   error: GatewayError | undefined;
   /** The client went away before the response was complete. */
   clientGone: boolean;
-  /** What the response cache did: served it (hit), stored or tried to (miss), or stayed out (bypass); undefined when off. */
-  cache: 'hit' | 'miss' | 'bypass' | undefined;
   /** Headers stages add to the response, JSON or stream (x-tollgate-*, x-ratelimit-*). */
   readonly responseHeaders: Record<string, string>;
 }
@@ -112,9 +121,13 @@ export function newRequestCtx(id: string, endpoint: Endpoint, incoming: Incoming
     costUsd: undefined,
     priced: undefined,
     firstByteMs: undefined,
+    upstreamMs: 0,
+    runStep: undefined,
+    verdicts: [],
+    cache: undefined,
+    trace: undefined,
     error: undefined,
     clientGone: false,
-    cache: undefined,
     responseHeaders: {},
   };
 }

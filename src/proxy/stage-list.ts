@@ -31,6 +31,7 @@ import { route } from './stages/route.ts';
 import { shadow } from './stages/shadow.ts';
 import { validateRequest } from './stages/validate-request.ts';
 import type { TenantDirectory } from './tenants.ts';
+import type { RequestObserver } from '../telemetry/telemetry.ts';
 
 export interface PipelineDeps {
   readonly config: Config;
@@ -49,6 +50,10 @@ export interface PipelineDeps {
   readonly approvals?: Approvals;
   /** Response cache and idempotency records (one per process, shared by both endpoints). */
   readonly cache: ResponseCache;
+  /** Audit lines (tool calls proposed, policy decisions) go here: `telemetry.audit.path`. */
+  readonly auditLogger: Logger;
+  /** Metrics and traces, told at the edge when a request begins and ends; undefined when both are off. */
+  readonly requestObserver?: RequestObserver;
 }
 
 /**
@@ -64,7 +69,7 @@ export function stagesFor(endpoint: Endpoint, deps: PipelineDeps, surface?: Stag
   const { limits } = deps.config.policies;
   const chat = endpoint === 'chat';
   return [
-    logRequest(deps.logger, deps.config.logging.requests), // one line per request, streams when they end
+    logRequest(deps.logger, deps.config.logging.requests, deps.requestObserver), // one line per request, streams when they end; metrics and spans
     catchErrors(), //                                         thrown errors → the surface's error envelope
     authenticate(deps.tenants), //                            401 / 400: one Authorization header
     readRunId(deps.config.server.runIdHeader), //             400: a malformed agent-run id
@@ -96,5 +101,5 @@ function shadowTraffic(deps: PipelineDeps): ShadowTraffic {
 function guardRunStage(deps: PipelineDeps): Stage {
   const store = runStoreFor(deps.state, deps.logger);
   const { tenants } = deps.config;
-  return guardRun({ tenants, store, prices: deps.prices, logger: deps.logger });
+  return guardRun({ tenants, store, prices: deps.prices, logger: deps.logger, audit: deps.auditLogger });
 }

@@ -21,10 +21,14 @@ export interface SharedState {
   guarded<T>(remote: () => Promise<T>, local: () => Promise<T> | T, what: string): Promise<T>;
   /** Fallbacks to local state since start (Redis unreachable with `onUnavailable: allow`). */
   readonly fallbacks: number;
+  /** Told of every Redis operation (its name, ms taken, whether Redis answered); set by telemetry. */
+  observer: StateObserver | undefined;
   /** Resolves true once connected, or false after `timeoutMs` (start-up waits on this). */
   ready(timeoutMs: number): Promise<boolean>;
   close(): Promise<void>;
 }
+
+export type StateObserver = (what: string, ms: number, ok: boolean) => void;
 
 const COMMAND_TIMEOUT_MS = 1_000;
 const WARN_EVERY_MS = 10_000;
@@ -37,6 +41,7 @@ export function connectState(config: StateConfig, logger: Logger): SharedState {
       keyPrefix: '',
       guarded: async (_remote, local) => local(),
       fallbacks: 0,
+      observer: undefined,
       ready: async () => true,
       close: async () => {},
     };
@@ -62,17 +67,23 @@ export function connectState(config: StateConfig, logger: Logger): SharedState {
   // ioredis reports connection errors as events too; they are expected while Redis is down.
   redis.on('error', (err) => warn('connection', err));
 
-  return {
+  const state: SharedState = {
     kind: 'redis',
     redis,
     keyPrefix: config.keyPrefix,
+    observer: undefined,
     get fallbacks() {
       return fallbacks;
     },
     async guarded(remote, local, what) {
+      const observer = state.observer;
+      const started = observer === undefined ? 0 : performance.now();
       try {
-        return await remote();
+        const value = await remote();
+        observer?.(what, performance.now() - started, true);
+        return value;
       } catch (err) {
+        observer?.(what, performance.now() - started, !isUnavailable(err));
         if (!isUnavailable(err)) throw err;
         warn(what, err);
         if (config.onUnavailable === 'deny') {
@@ -102,6 +113,7 @@ export function connectState(config: StateConfig, logger: Logger): SharedState {
       redis.disconnect(false);
     },
   };
+  return state;
 }
 
 /** Connection-level failures (as opposed to a script's own error, which is a bug). */

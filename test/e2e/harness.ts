@@ -4,6 +4,7 @@ import { parseConfig } from '../../src/config/load.ts';
 import { hashKey } from '../../src/config/keys.ts';
 import { startGateway, type Gateway } from '../../src/main.ts';
 import { createLogger } from '../../src/telemetry/logger.ts';
+import type { TelemetryOptions } from '../../src/telemetry/telemetry.ts';
 import { startFakeUpstream, type FakeUpstream } from '../fake-upstream/index.ts';
 
 // Starts the real gateway (in this process) in front of the scriptable fake upstream, with
@@ -37,6 +38,8 @@ export interface HarnessOptions {
   limits?: string;
   /** A test file's own whole config (given the fake's URL) instead of the shared one. */
   config?: (fakeUrl: string) => string;
+  /** Where spans and audit lines go instead of the configured exporters. */
+  telemetry?: TelemetryOptions;
 }
 
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
@@ -108,7 +111,7 @@ ${options.tenants ?? ''}
     },
   });
   const logger = createLogger('info', sink);
-  const gateway = await startGateway(loaded, logger);
+  const gateway = await startGateway(loaded, logger, { telemetry: options.telemetry });
   const baseURL = `${gateway.url}/v1`;
 
   const logFor = async (reqId: string, timeoutMs = 3000) => {

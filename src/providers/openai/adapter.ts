@@ -133,7 +133,7 @@ export class OpenAIProvider implements Provider {
       reply = await this.#pool.request({
         path,
         method: 'POST',
-        headers: { ...this.#headers, accept: stream ? 'text/event-stream' : 'application/json', 'x-request-id': call.requestId },
+        headers: { ...this.#headers, accept: stream ? 'text/event-stream' : 'application/json', 'x-request-id': call.requestId, ...call.traceHeaders },
         body: JSON.stringify(call.body),
         signal: guard.signal,
       });

@@ -9,6 +9,8 @@ import type { RequestCtx, Stage } from '../context.ts';
 import { tapStream } from '../stream-tap.ts';
 import { relayChatStream } from '../usage-relay.ts';
 import { callEndpoint } from './call-endpoint.ts';
+import type { AttemptTrace } from '../../telemetry/request-facts.ts';
+import { passThroughTraceHeaders } from '../../telemetry/trace-headers.ts';
 
 /**
  * Sends the request through the fallback loop over the plan's targets and returns the
@@ -17,10 +19,24 @@ import { callEndpoint } from './call-endpoint.ts';
  */
 export function callUpstream(router: Router): Stage {
   return async function callUpstream(ctx) {
+    let streamSpan: AttemptTrace | undefined;
     const attempt = async (target: ResolvedTarget, timeouts: CallTimeouts) => {
       ctx.target = target;
-      const call = upstreamCall(ctx, target, timeouts);
-      return ctx.native?.call(target, call, ctx.stream) ?? callEndpoint(ctx.endpoint, target, call, ctx.stream);
+      const traced = ctx.trace?.attempt(target);
+      const call = upstreamCall(ctx, target, timeouts, traced?.headers ?? passThroughTraceHeaders(ctx.incoming.headers));
+      // Time inside the upstream call (up to the answer, or a stream's first event) is not the gateway's overhead.
+      const started = performance.now();
+      try {
+        const reply = await (ctx.native?.call(target, call, ctx.stream) ?? callEndpoint(ctx.endpoint, target, call, ctx.stream));
+        if (reply.kind === 'stream') streamSpan = traced;
+        else traced?.end(200);
+        return reply;
+      } catch (err) {
+        traced?.end((err as { status?: number }).status ?? 'error', err);
+        throw err;
+      } finally {
+        ctx.upstreamMs += performance.now() - started;
+      }
     };
     const loop = { plan: ctx.plan!, signal: ctx.signal, stream: ctx.stream, startedAt: ctx.startedAt, attempts: ctx.attempts };
     let served;
@@ -44,15 +60,20 @@ export function callUpstream(router: Router): Stage {
       return { kind: 'json', status: 200, body: undefined, bytes: reply.bytes };
     }
     // The concurrency slot is held until the stream ends, however it ends.
-    const held = tapStream(reply.events, { end: release });
+    const held = tapStream(reply.events, {
+      end(outcome) {
+        release();
+        streamSpan?.end(outcome.error === undefined ? 200 : ((outcome.error as { status?: number }).status ?? 'error'), outcome.error);
+      },
+    });
     const relayed = ctx.servedNative ? ctx.native!.relayStream(held) : relayChatStream(held, ctx.clientWantsUsage, ctx.body!);
     return { kind: 'stream', events: relayed.events, usage: relayed.usage };
   };
 }
 
-function upstreamCall(ctx: RequestCtx, target: ResolvedTarget, timeouts: CallTimeouts): UpstreamCall {
+function upstreamCall(ctx: RequestCtx, target: ResolvedTarget, timeouts: CallTimeouts, traceHeaders: Record<string, string> | undefined): UpstreamCall {
   const body: Record<string, unknown> = { ...ctx.body, model: target.model };
   // Always ask for usage so every stream can be metered; the client still gets only what it asked for.
   if (ctx.stream && ctx.endpoint !== 'moderations') body.stream_options = { ...(body.stream_options as object | null | undefined), include_usage: true };
-  return { body, requestId: ctx.id, signal: ctx.signal, timeouts };
+  return { body, requestId: ctx.id, signal: ctx.signal, timeouts, traceHeaders };
 }

@@ -16,6 +16,8 @@ export interface GuardRunOptions {
   readonly store: RunStore;
   readonly prices: PriceBook;
   readonly logger: Logger;
+  /** Where tool-call audit lines go (`telemetry.audit`); the main log when unset. */
+  readonly audit?: Logger;
   /** Epoch ms; tests pass their own clock. */
   readonly now?: () => number;
 }
@@ -30,6 +32,7 @@ export interface GuardRunOptions {
  */
 export function guardRun(options: GuardRunOptions): Stage {
   const { store, prices, logger } = options;
+  const audit = options.audit ?? logger;
   const now = options.now ?? Date.now;
   const limitsOf = new Map<string, RunLimits>();
   for (const [tenant, spec] of Object.entries(options.tenants)) if (spec.runs) limitsOf.set(tenant, runLimits(spec.runs));
@@ -45,6 +48,7 @@ export function guardRun(options: GuardRunOptions): Stage {
     const admission = await store.admit(key, limits, fingerprint, now());
     if (!admission.ok) throw refusal(ctx, runId, admission.end);
     const step = admission.step;
+    ctx.runStep = step;
     ctx.responseHeaders['x-tollgate-run-step'] = String(step);
 
     /** Records the served step; never throws (the answer is paid for, so it is relayed). */
@@ -61,7 +65,7 @@ export function guardRun(options: GuardRunOptions): Stage {
         logger.warn({ reqId: ctx.id, tenant: key.tenant, runId, step, err: (err as Error).message }, 'run step could not be recorded');
       }
       calls.forEach((call, i) => {
-        logger.info(
+        audit.info(
           { audit: 'tool_call', reqId: ctx.id, tenant: key.tenant, runId, step, tool: call.name, argsHash: call.argsHash, repeat: outcome?.repeats[i] },
           'tool call proposed',
         );

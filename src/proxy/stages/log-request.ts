@@ -5,6 +5,7 @@ import { gatewayEndOf, type GatewayEnd } from '../gateway-end.ts';
 import { tapStream } from '../stream-tap.ts';
 import { routingLogFields } from '../../router/routing-log.ts';
 import { formatAttempts } from '../../router/attempts.ts';
+import type { RequestObserver } from '../../telemetry/telemetry.ts';
 
 /**
  * One log line per request, written when the response is really over: for a stream, when
@@ -14,15 +15,18 @@ import { formatAttempts } from '../../router/attempts.ts';
  * only when the client went away first. An internal error is logged at error level with
  * its stack, even when request lines are off.
  */
-export function logRequest(logger: Logger, enabled: boolean): Stage {
+export function logRequest(logger: Logger, enabled: boolean, observer?: RequestObserver): Stage {
   return async function logRequest(ctx, next) {
+    observer?.begin(ctx);
     const result = await next();
     if (result.kind === 'json') {
       // The client left before the answer was ready: whatever failed after that is not a 5xx.
       ctx.clientGone = ctx.signal.aborted;
       write(logger, enabled, ctx, result.status, undefined);
+      observer?.finish(ctx, outcomeOf(ctx, result.status, undefined), result.bytes);
       return result;
     }
+    observer?.streaming(ctx);
     const events = tapStream(result.events, {
       end(outcome) {
         if (outcome.error !== undefined) ctx.error = toGatewayError(outcome.error);
@@ -31,6 +35,7 @@ export function logRequest(logger: Logger, enabled: boolean): Stage {
         void result.usage.then((usage) => {
           ctx.usage = usage;
           write(logger, enabled, ctx, ctx.error?.status ?? 200, cutBy);
+          observer?.finish(ctx, outcomeOf(ctx, ctx.error?.status ?? 200, cutBy), undefined);
         });
       },
     });
@@ -52,10 +57,8 @@ function write(logger: Logger, enabled: boolean, ctx: RequestCtx, status: number
     provider: ctx.target?.provider.name,
     model: ctx.target?.model,
     stream: ctx.stream,
-    // 499: the client closed the connection first (nginx's convention; never sent to anyone).
-    status: cutBy?.status ?? (ctx.clientGone ? 499 : status),
-    code: cutBy?.code ?? ctx.error?.publicCode,
-    cache: ctx.cache,
+    ...outcomeOf(ctx, status, cutBy),
+    cache: ctx.cache?.status,
     attempts: ctx.attempts.length === 0 ? undefined : formatAttempts(ctx.attempts),
     promptTokens: usage?.promptTokens,
     completionTokens: usage?.completionTokens,
@@ -70,6 +73,12 @@ function write(logger: Logger, enabled: boolean, ctx: RequestCtx, status: number
     return;
   }
   logger.info(line, ctx.error === undefined && cutBy === undefined ? 'request' : `request failed: ${ctx.error?.message ?? cutBy!.code}`);
+}
+
+/** The status and code a request ended with, as logged and counted. */
+function outcomeOf(ctx: RequestCtx, status: number, cutBy: GatewayEnd | undefined): { status: number; code: string | undefined } {
+  // 499: the client closed the connection first (nginx's convention; never sent to anyone).
+  return { status: cutBy?.status ?? (ctx.clientGone ? 499 : status), code: cutBy?.code ?? ctx.error?.publicCode };
 }
 
 function round(ms: number | undefined): number | undefined {

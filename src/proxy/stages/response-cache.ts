@@ -21,7 +21,7 @@ export function responseCache(cache: ResponseCache): Stage {
     const settings = cache.tenantSettings(ctx.tenant!.name);
     const directives = cacheDirectives(ctx.incoming.headers);
     if (!settings.enabled || directives.noStore || (settings.deterministicOnly && !isDeterministic(ctx))) {
-      ctx.cache = 'bypass';
+      ctx.cache = { status: 'bypass' };
       stats.bypasses++;
       ctx.responseHeaders['x-tollgate-cache'] = 'bypass';
       return next();
@@ -41,7 +41,7 @@ export function responseCache(cache: ResponseCache): Stage {
       }
     }
 
-    ctx.cache = 'miss';
+    ctx.cache = { status: 'miss' };
     stats.misses++;
     ctx.responseHeaders['x-tollgate-cache'] = 'miss';
     const finish = cache.coalescer.lead(key);
@@ -67,8 +67,7 @@ export function responseCache(cache: ResponseCache): Stage {
   };
 
   function hit(ctx: RequestCtx, answer: CachedAnswer): Result {
-    ctx.cache = 'hit';
-    cache.countHit(answer);
+    ctx.cache = { status: 'hit', savedUsd: cache.countHit(answer) };
     const age = Math.max(0, Math.floor((cache.now() - answer.storedAt) / 1000));
     return answerResult(ctx, answer, { 'x-tollgate-cache': 'hit', age: String(age) });
   }
