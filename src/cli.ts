@@ -16,7 +16,9 @@ const USAGE = `Usage:
   tollgate eval-router FILE.jsonl [--config F [--alias A] | --threshold T]
                                                        measure the router's difficulty score on {"prompt","difficulty"} lines
   tollgate route-scores [--config F [--alias A] | --threshold T]
-                                                       score {"prompt"} or chat request lines from stdin: {"score","side"} per line`;
+                                                       score {"prompt"} or chat request lines from stdin: {"score","side"} per line
+  tollgate scan [--config F]                           score {"text","channel"} lines from stdin for prompt injection: {"score","verdict"} per line
+  tollgate eval-injection FILE.jsonl [--config F]      TPR, FPR and balanced accuracy of the injection filter per channel and source`;
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
@@ -43,6 +45,9 @@ async function main(argv: string[]): Promise<number> {
     case 'eval-router':
     case 'route-scores':
       return routerCommand(command, rest);
+    case 'scan':
+    case 'eval-injection':
+      return injectionCommand(command, rest);
     case undefined:
     case '--help':
     case '-h':
@@ -101,6 +106,19 @@ async function routerCommand(command: 'eval-router' | 'route-scores', args: stri
     return await routeScoresCommand(args, process.stdin, out, (text) => process.stderr.write(text));
   } catch (err) {
     // parseArgs reports unknown options as TypeErrors with a code.
+    if (err instanceof UsageError || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) return usage((err as Error).message);
+    throw err;
+  }
+}
+
+async function injectionCommand(command: 'scan' | 'eval-injection', args: string[]): Promise<number> {
+  const out = (text: string) => process.stdout.write(text);
+  // Loaded on demand, like the router's model.
+  const { evalInjectionCommand, scanCommand, UsageError } = await import('./policies/injection/cli.ts');
+  try {
+    if (command === 'eval-injection') return evalInjectionCommand(args, out);
+    return await scanCommand(args, process.stdin, out, (text) => process.stderr.write(text));
+  } catch (err) {
     if (err instanceof UsageError || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) return usage((err as Error).message);
     throw err;
   }

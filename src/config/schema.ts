@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { injectionOverrideSchema, injectionSchema } from './injection-schema.ts';
 import { byteSize, duration } from './units.ts';
 
 // The whole configuration, strict: an unknown key is an error that names its path, so a
@@ -215,6 +216,11 @@ const budgetSchema = z
     }
   });
 
+/** Per-tenant policy overrides: each key replaces parts of the global `policies` entry of the same name. */
+const tenantPoliciesSchema = z.strictObject({
+  injection: injectionOverrideSchema.optional(),
+});
+
 const tenantSchema = z.strictObject({
   keys: z.array(keyHash).min(1, 'a tenant needs at least one key'),
   /** Model aliases this tenant may use; "*" allows every configured model. */
@@ -234,6 +240,7 @@ const tenantSchema = z.strictObject({
         seen.add(id);
       });
     }),
+  policies: tenantPoliciesSchema.optional(),
 });
 
 const limitsSchema = z.strictObject({
@@ -259,6 +266,8 @@ const budgetPolicySchema = z.strictObject({
 const policiesSchema = z.strictObject({
   limits: limitsSchema.default(limitsSchema.parse({})),
   budgets: budgetPolicySchema.default(budgetPolicySchema.parse({})),
+  /** The prompt-injection filter; absent: off (unless a tenant's override turns it on). */
+  injection: injectionSchema.optional(),
 });
 
 const priceSchema = z.strictObject({
@@ -306,3 +315,4 @@ export type StateConfig = z.output<typeof stateSchema>;
 export type MockProviderConfig = z.output<typeof mockProviderSchema>;
 export type ShadowConfig = z.output<typeof shadowSchema>;
 export type RouterConfig = z.output<typeof routerSchema>;
+export type TenantConfig = z.output<typeof tenantSchema>;

@@ -30,6 +30,8 @@ export const ERROR_CATALOG = {
   run_budget_exceeded: { status: 429, type: 'rate_limit_error' },
   agent_loop_detected: { status: 429, type: 'rate_limit_error' },
   state_unavailable: { status: 503, type: 'service_unavailable_error' },
+  // Guardrails.
+  prompt_blocked: { status: 400, type: 'invalid_request_error' },
 } as const satisfies Record<string, { status: number; type: string }>;
 
 export type ErrorCode = keyof typeof ERROR_CATALOG;

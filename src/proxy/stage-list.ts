@@ -14,6 +14,7 @@ import { callUpstream } from './stages/call-upstream.ts';
 import { catchErrors } from './stages/catch-errors.ts';
 import { chooseSide } from './stages/choose-side.ts';
 import { enforceLimits } from './stages/enforce-limits.ts';
+import { filterInjection } from './stages/filter-injection.ts';
 import { fitContext } from './stages/fit-context.ts';
 import { guardRun } from './stages/guard-run.ts';
 import { logRequest } from './stages/log-request.ts';
@@ -47,6 +48,7 @@ export interface PipelineDeps {
 export function stagesFor(endpoint: Endpoint, deps: PipelineDeps): Stage[] {
   const { limits } = deps.config.policies;
   const chat = endpoint === 'chat';
+  const injection = chat ? filterInjection(deps.config, deps.logger) : undefined;
   return [
     logRequest(deps.logger, deps.config.logging.requests), // one line per request, streams when they end
     catchErrors(), //                                         thrown errors → OpenAI envelope
@@ -55,6 +57,7 @@ export function stagesFor(endpoint: Endpoint, deps: PipelineDeps): Stage[] {
     parseRequest(limits), //                                  400 / 413: content type, size, depth, keys, JSON
     enforceLimits(limits), //                                 400: message count, before the schema
     validateRequest(endpoint), //                             400 naming the parameter (pre-policies follow)
+    ...(injection ? [injection] : []), //                     400 prompt_blocked; flags or spotlights (policies.injection)
     chooseSide(deps.config, deps.models, deps.tenants), //   router alias → its cheap or strong alias; 404 / 400
     route(deps.models, deps.tenants, deps.router), //         404 / 503; weighted order
     ...(chat ? [fitContext(deps.config)] : []), //            400 context_length_exceeded; skips or trims to fit the windows
