@@ -22,6 +22,21 @@ const FOLDS = 5;
 const MAX_FPR: Record<Channel, number> = { user: 0.01, tool: 0.02 };
 const OPTIONS = { l2: 1e-4, iterations: 200, learningRate: 0.08 };
 
+/**
+ * Floors (and a ceiling) on rule weights, set by judgement for attacks the development data
+ * barely shows on a channel (its tool rows hold no "ignore your instructions"): a strong
+ * signature counts on both channels; text that discusses injection counts against.
+ */
+const FLOORS: Record<string, number> = {
+  'rule:ignore_previous': 3,
+  'rule:prompt_leak': 2.5,
+  'rule:exfiltration': 2.5,
+  'rule:new_instructions': 1.5,
+  'rule:fake_role_marker': 1.5,
+  'rule:unrestricted_persona': 1,
+};
+const CEILINGS: Record<string, number> = { discussion: -2 };
+
 interface Example {
   readonly row: LabelledText;
   /** One entry for user text; one per segment for tool content. */
@@ -71,6 +86,11 @@ function fit(examples: readonly Instance[]): Omit<ChannelWeights, 'threshold'> {
       m[p] = 0.9 * m[p]! + 0.1 * g;
       v[p] = 0.999 * v[p]! + 0.001 * g * g;
       params[p]! -= (OPTIONS.learningRate * (m[p]! / (1 - 0.9 ** step))) / (Math.sqrt(v[p]! / (1 - 0.999 ** step)) + 1e-8);
+    }
+    for (let i = 0; i < d; i++) {
+      const name = DENSE_NAMES[i]!;
+      if (FLOORS[name] !== undefined) params[1 + i] = Math.max(params[1 + i]!, FLOORS[name]);
+      if (CEILINGS[name] !== undefined) params[1 + i] = Math.min(params[1 + i]!, CEILINGS[name]);
     }
   }
   const round = (x: number) => Math.round(x * 1e4) / 1e4;
@@ -145,7 +165,7 @@ function main(): void {
     hashBits: HASH_BITS,
     dense: DENSE_NAMES,
     channels: channels as Record<Channel, ChannelWeights>,
-    trained: { data: DATA, options: OPTIONS, ...trained },
+    trained: { data: DATA, options: OPTIONS, floors: FLOORS, ceilings: CEILINGS, ...trained },
   };
   compileModel(file); // refuse to write a file the gateway would not load
   writeFileSync(OUT, `${JSON.stringify(file)}\n`);

@@ -42,7 +42,8 @@ export function featuresOf(message: string): Features {
 
 export function featuresOfNormalised({ text, decoded, raw }: NormalisedText): Features {
   const rules = ruleHits(text);
-  const rot = rules === 0 && /[a-z]{4}/.test(text) ? ruleHits(rot13(text)) : 0;
+  // The ROT13 reading is matched only for text that reads as no English (no "the", "and", "you").
+  const rot = rules === 0 && !/\b(the|and|you|to|of)\b/.test(text) && /[a-z]{4}/.test(text) ? ruleHits(rot13(text)) : 0;
   const dense = new Float64Array(DENSE_NAMES.length);
   for (let i = 0; i < RULES.length; i++) if (((rules | rot) & (1 << i)) !== 0) dense[i] = 1;
   const cue = (name: (typeof CUES)[number], value: number) => (dense[RULES.length + CUES.indexOf(name)] = value);
@@ -55,9 +56,7 @@ export function featuresOfNormalised({ text, decoded, raw }: NormalisedText): Fe
     if (first !== undefined && COMMAND_VERBS.has(first)) imperative++;
   }
   for (let i = text.indexOf('?'); i !== -1; i = text.indexOf('?', i + 1)) questions++;
-  const words = text.match(/[\p{L}\p{N}']+/gu) ?? [];
-  let you = 0;
-  for (const w of words) if (w === 'you' || w === 'your' || w === "you're" || w === 'yourself') you++;
+  const { hashed, words, you } = hashedBag(text);
   let upper = 0;
   let letters = 0;
   let symbols = 0;
@@ -69,7 +68,7 @@ export function featuresOfNormalised({ text, decoded, raw }: NormalisedText): Fe
   }
   const n = Math.max(1, sentences.length);
   cue('imperativeStarts', imperative / n);
-  cue('secondPerson', you / Math.max(1, words.length));
+  cue('secondPerson', you / Math.max(1, words));
   cue('questions', Math.min(1, questions / n));
   cue('decoded', decoded ? 1 : 0);
   cue('rot13Hit', rot !== 0 ? 1 : 0);
@@ -78,31 +77,70 @@ export function featuresOfNormalised({ text, decoded, raw }: NormalisedText): Fe
   cue('logLength', Math.log1p(raw.length) / 10);
   cue('discussion', DISCUSSION.test(text) ? 1 : 0);
 
-  return { dense, hashed: hashedBag(text, words), rules: rules | rot, key: text };
+  return { dense, hashed, rules: rules | rot, key: text };
 }
 
-/** FNV-1a over a string, masked to the hash space; `seed` separates the feature families. */
-function hash(s: string, seed: number): number {
-  let h = 0x811c9dc5 ^ seed;
-  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
-  return (h >>> 0) & HASH_MASK;
+const FNV = 0x811c9dc5;
+const PRIME = 0x01000193;
+/** Characters that end a word (besides whitespace and control characters). */
+const WORD_BREAK = new Set([...'.,;:!?"()[]{}<>*#|/\\=+~`^-'].map((c) => c.charCodeAt(0)));
+const YOU = new Set(['you', 'your', "you're", 'yourself'].map(wordHash));
+
+function wordHash(word: string): number {
+  let h = FNV;
+  for (let i = 0; i < word.length; i++) h = Math.imul(h ^ word.charCodeAt(i), PRIME);
+  return h >>> 0;
 }
 
-function hashedBag(text: string, words: readonly string[]): Int32Array {
-  const seen = new Set<number>();
-  for (let i = 0; i < words.length; i++) {
-    seen.add(hash(words[i]!, 1));
-    if (i > 0) seen.add(hash(`${words[i - 1]} ${words[i]}`, 2));
+// One stamp per bucket, reused across calls (the scan is synchronous): marking a bucket
+// seen costs one array write, with no Set and no allocation per feature.
+const stamps = new Uint32Array(1 << HASH_BITS);
+let generation = 0;
+
+/**
+ * Word unigrams and bigrams and character 4-grams, hashed into 2^HASH_BITS buckets, in one
+ * pass over the text without building substrings; also counts words and "you" words.
+ */
+function hashedBag(text: string): { hashed: Int32Array; words: number; you: number } {
+  generation = generation === 0xffffffff ? 1 : generation + 1;
+  if (generation === 1) stamps.fill(0);
+  const buckets: number[] = [];
+  const mark = (h: number) => {
+    const b = h & HASH_MASK;
+    if (stamps[b] !== generation) {
+      stamps[b] = generation;
+      buckets.push(b);
+    }
+  };
+  let words = 0;
+  let you = 0;
+  let h = FNV;
+  let inWord = false;
+  let previous = 0;
+  for (let i = 0; i <= text.length; i++) {
+    const c = i < text.length ? text.charCodeAt(i) : 32;
+    if (c > 32 && !WORD_BREAK.has(c)) {
+      h = Math.imul(h ^ c, PRIME);
+      inWord = true;
+    } else if (inWord) {
+      const word = h >>> 0;
+      words++;
+      if (YOU.has(word)) you++;
+      mark(Math.imul(word ^ 1, PRIME) >>> 0);
+      if (previous !== 0) mark(Math.imul((previous * 31) ^ word ^ 2, PRIME) >>> 0);
+      previous = word;
+      h = FNV;
+      inWord = false;
+    }
+    // Character 4-grams: robust to the misspellings, inflections and glued words word grams miss.
+    if (i >= 4) {
+      let g = FNV ^ 3;
+      g = Math.imul(g ^ text.charCodeAt(i - 4), PRIME);
+      g = Math.imul(g ^ text.charCodeAt(i - 3), PRIME);
+      g = Math.imul(g ^ text.charCodeAt(i - 2), PRIME);
+      g = Math.imul(g ^ text.charCodeAt(i - 1), PRIME);
+      mark(g >>> 0);
+    }
   }
-  // Character 4-grams: robust to the misspellings, inflections and glued words word grams miss.
-  // A rolling FNV over the four code units, without building substrings.
-  for (let i = 0; i + 4 <= text.length; i++) {
-    let h = 0x811c9dc5 ^ 3;
-    h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
-    h = Math.imul(h ^ text.charCodeAt(i + 1), 0x01000193);
-    h = Math.imul(h ^ text.charCodeAt(i + 2), 0x01000193);
-    h = Math.imul(h ^ text.charCodeAt(i + 3), 0x01000193);
-    seen.add((h >>> 0) & HASH_MASK);
-  }
-  return Int32Array.from(seen).sort();
+  return { hashed: Int32Array.from(buckets).sort(), words, you };
 }

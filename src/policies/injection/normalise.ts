@@ -36,19 +36,23 @@ const HOMOGLYPH_RE = new RegExp(`[${Object.keys(HOMOGLYPHS).join('')}]`, 'g');
  * in Cyrillic or Greek is a real word of another language and stays as it is.
  */
 export function foldHomoglyphs(text: string): string {
+  HOMOGLYPH_RE.lastIndex = 0;
+  if (!HOMOGLYPH_RE.test(text)) return text; // the common case: one fast pass, no words built
+  HOMOGLYPH_RE.lastIndex = 0;
   return text.replace(/[\p{L}\p{M}]+/gu, (word) => (/[a-zA-Z]/.test(word) ? word.replace(HOMOGLYPH_RE, (c) => HOMOGLYPHS[c]!) : word));
 }
 
 /** Runs of single letters split by spaces or punctuation ("i g n o r e", "i.g.n.o.r.e") joined. */
 export function joinSpacedLetters(text: string): string {
-  return text.replace(/(?<![\p{L}\d])(?:\p{L}[ ._*\-|/]{1,2}){3,}\p{L}(?![\p{L}\d])/gu, (run) => run.replace(/[ ._*\-|/]/g, ''));
+  return text.replace(/(?<![A-Za-z0-9])(?:[A-Za-z][ ._*\-|/]{1,2}){3,}[A-Za-z](?![A-Za-z0-9])/g, (run) => run.replace(/[ ._*\-|/]/g, ''));
 }
 
 const LEET: Record<string, string> = { '0': 'o', '1': 'i', '3': 'e', '4': 'a', '5': 's', '7': 't', '@': 'a', $: 's', '!': 'i', '|': 'l' };
 
 /** Words mixing letters with leet digits or symbols ("1gn0r3", "pr0mpt") spelt with letters; plain numbers stay. */
 export function undoLeetspeak(text: string): string {
-  return text.replace(/[a-z0-9@$!|]*[a-z][a-z0-9@$!|]*/g, (word) => (/[013457@$!|]/.test(word) && /[a-z].*[a-z]|[a-z]{2}/.test(word) ? word.replace(/[013457@$!|]/g, (c) => LEET[c]!) : word));
+  if (!/[a-z][013457@$!|]|[013457@$!|][a-z]/.test(text)) return text; // the common case, one pass
+  return text.replace(/[a-z0-9@$!|]{2,}/g, (word) => (/[013457@$!|]/.test(word) && /[a-z][^a-z]*[a-z]/.test(word) ? word.replace(/[013457@$!|]/g, (c) => LEET[c]!) : word));
 }
 
 const BASE64_RUN = /[A-Za-z0-9+/]{24,}={0,2}/g;
@@ -70,7 +74,12 @@ export function decodeBase64Segments(text: string): string[] {
 
 /** ROT13 of ASCII letters (matched by the signature rules only, not the classifier). */
 export function rot13(text: string): string {
-  return text.replace(/[a-z]/g, (c) => String.fromCharCode(((c.charCodeAt(0) - 97 + 13) % 26) + 97));
+  const codes = new Uint16Array(text.length);
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    codes[i] = c >= 97 && c <= 122 ? ((c - 97 + 13) % 26) + 97 : c;
+  }
+  return new TextDecoder('utf-16le').decode(codes);
 }
 
 /** All steps but decoding: the canonical form features and rules see. */
