@@ -34,7 +34,10 @@ export function filterInjection(config: Config, logger: Logger): Stage | undefin
         param: `messages[${blocked.index}]`,
       });
     }
-    ctx.responseHeaders[FLAGS_HEADER] = verdicts.map((v) => `injection:${v.channel}:${v.index}:${v.action}`).join(', ');
+    // Appended: other policies may flag the same response.
+    const flags = verdicts.map((v) => `injection:${v.channel}:${v.index}:${v.action}`);
+    const earlier = ctx.responseHeaders[FLAGS_HEADER];
+    ctx.responseHeaders[FLAGS_HEADER] = (earlier === undefined ? flags : [earlier, ...flags]).join(', ');
     const spotlit = verdicts.filter((v) => v.action === 'spotlight');
     if (spotlit.length > 0) {
       // A copy: the client's parsed body is left as it was.
