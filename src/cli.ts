@@ -6,7 +6,7 @@ import { configJsonSchema } from './config/json-schema.ts';
 import { hashKey } from './config/keys.ts';
 import { createLogger } from './telemetry/logger.ts';
 
-// `tollgate serve | check-config | hash-key | config-schema | eval-router | route-scores | validate-tool-calls`
+// `tollgate serve | check-config | hash-key | config-schema | eval-router | route-scores | validate-tool-calls | scan | eval-injection`
 
 const USAGE = `Usage:
   tollgate serve [--config FILE] [--port N] [--host H]   start the gateway (default config: config/tollgate.yaml)
@@ -17,7 +17,9 @@ const USAGE = `Usage:
                                                        measure the router's difficulty score on {"prompt","difficulty"} lines
   tollgate route-scores [--config F [--alias A] | --threshold T]
                                                        score {"prompt"} or chat request lines from stdin: {"score","side"} per line
-  tollgate validate-tool-calls                         check {"tools","tool_calls"} lines from stdin: {"valid","errors"} per line`;
+  tollgate validate-tool-calls                         check {"tools","tool_calls"} lines from stdin: {"valid","errors"} per line
+  tollgate scan [--config F]                           score {"text","channel"} lines from stdin for prompt injection: {"score","verdict"} per line
+  tollgate eval-injection FILE.jsonl [--config F]      TPR, FPR and balanced accuracy of the injection filter per channel and source`;
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
@@ -50,6 +52,9 @@ async function main(argv: string[]): Promise<number> {
       const { validateToolCallsCommand } = await import('./policies/tool-calls/cli.ts');
       return validateToolCallsCommand(process.stdin, (text) => process.stdout.write(text));
     }
+    case 'scan':
+    case 'eval-injection':
+      return injectionCommand(command, rest);
     case undefined:
     case '--help':
     case '-h':
@@ -108,6 +113,19 @@ async function routerCommand(command: 'eval-router' | 'route-scores', args: stri
     return await routeScoresCommand(args, process.stdin, out, (text) => process.stderr.write(text));
   } catch (err) {
     // parseArgs reports unknown options as TypeErrors with a code.
+    if (err instanceof UsageError || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) return usage((err as Error).message);
+    throw err;
+  }
+}
+
+async function injectionCommand(command: 'scan' | 'eval-injection', args: string[]): Promise<number> {
+  const out = (text: string) => process.stdout.write(text);
+  // Loaded on demand, like the router's model.
+  const { evalInjectionCommand, scanCommand, UsageError } = await import('./policies/injection/cli.ts');
+  try {
+    if (command === 'eval-injection') return evalInjectionCommand(args, out);
+    return await scanCommand(args, process.stdin, out, (text) => process.stderr.write(text));
+  } catch (err) {
     if (err instanceof UsageError || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) return usage((err as Error).message);
     throw err;
   }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { injectionOverrideSchema, injectionSchema } from './injection-schema.ts';
 import { byteSize, duration } from './units.ts';
 
 // The whole configuration, strict: an unknown key is an error that names its path, so a
@@ -326,6 +327,12 @@ const tenantCacheSchema = z.strictObject({
   deterministicOnly: z.boolean().default(true),
 });
 
+/** Per-tenant policy overrides: each key replaces parts of the global `policies` entry of the same name. */
+const tenantPoliciesSchema = z.strictObject({
+  injection: injectionOverrideSchema.optional(),
+  toolCalls: toolCallsOverrideSchema.optional(),
+});
+
 const tenantSchema = z.strictObject({
   keys: z.array(keyHash).min(1, 'a tenant needs at least one key'),
   /** Model aliases this tenant may use; "*" allows every configured model. */
@@ -348,8 +355,7 @@ const tenantSchema = z.strictObject({
     }),
   /** Tool tiers: allow, approve, deny (names or globs). */
   tools: toolTiersSchema.optional(),
-  /** Per-tenant policy overrides. */
-  policies: z.strictObject({ toolCalls: toolCallsOverrideSchema.optional() }).optional(),
+  policies: tenantPoliciesSchema.optional(),
 });
 
 const limitsSchema = z.strictObject({
@@ -375,6 +381,8 @@ const budgetPolicySchema = z.strictObject({
 const policiesSchema = z.strictObject({
   limits: limitsSchema.default(limitsSchema.parse({})),
   budgets: budgetPolicySchema.default(budgetPolicySchema.parse({})),
+  /** The prompt-injection filter; absent: off (unless a tenant's override turns it on). */
+  injection: injectionSchema.optional(),
   toolCalls: toolCallsSchema.default(toolCallsSchema.parse({})),
 });
 
@@ -479,3 +487,4 @@ export type ToolCallsConfig = z.output<typeof toolCallsSchema>;
 export type ToolCallsOverride = z.output<typeof toolCallsOverrideSchema>;
 export type ToolTiersConfig = z.output<typeof toolTiersSchema>;
 export type TelemetryConfig = z.output<typeof telemetrySchema>;
+export type TenantConfig = z.output<typeof tenantSchema>;

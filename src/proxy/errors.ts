@@ -40,6 +40,8 @@ export const ERROR_CATALOG = {
   // Tool calls: permissions and schema validation.
   tool_not_allowed: { status: 403, type: 'permission_error' },
   invalid_tool_call: { status: 502, type: 'api_error' },
+  // Guardrails.
+  prompt_blocked: { status: 400, type: 'invalid_request_error' },
 } as const satisfies Record<string, { status: number; type: string }>;
 
 export type ErrorCode = keyof typeof ERROR_CATALOG;

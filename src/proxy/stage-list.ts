@@ -18,6 +18,7 @@ import { callUpstream } from './stages/call-upstream.ts';
 import { catchErrors } from './stages/catch-errors.ts';
 import { chooseSide } from './stages/choose-side.ts';
 import { enforceLimits } from './stages/enforce-limits.ts';
+import { filterInjection } from './stages/filter-injection.ts';
 import { fitContext } from './stages/fit-context.ts';
 import { guardRun } from './stages/guard-run.ts';
 import { holdApprovals } from './stages/hold-approvals.ts';
@@ -68,6 +69,7 @@ export interface PipelineDeps {
 export function stagesFor(endpoint: Endpoint, deps: PipelineDeps, surface?: Stage): Stage[] {
   const { limits } = deps.config.policies;
   const chat = endpoint === 'chat';
+  const injection = chat ? filterInjection(deps.config, deps.logger) : undefined;
   return [
     logRequest(deps.logger, deps.config.logging.requests, deps.requestObserver), // one line per request, streams when they end; metrics and spans
     catchErrors(), //                                         thrown errors → the surface's error envelope
@@ -77,6 +79,7 @@ export function stagesFor(endpoint: Endpoint, deps: PipelineDeps, surface?: Stag
     ...(surface === undefined ? [] : [surface]), //           400: the surface's own request → the normalised one; its answer back
     enforceLimits(limits), //                                 400: message count, before the schema
     validateRequest(endpoint), //                             400 naming the parameter (pre-policies follow)
+    ...(injection ? [injection] : []), //                     400 prompt_blocked; flags or spotlights (policies.injection)
     ...(chat ? [checkOfferedTools(deps.config)] : []), //     403 tool_not_allowed: an offered tool the tenant denies (or it is stripped)
     chooseSide(deps.config, deps.models, deps.tenants), //   router alias → its cheap or strong alias; 404 / 400
     route(deps.models, deps.tenants, deps.router), //         404 / 503; weighted order

@@ -1,0 +1,40 @@
+// Signature rules over the canonical text (see normalise.ts). Each is a bounded regular
+// expression (no nested quantifiers, gaps of fixed maximum length), so matching stays linear.
+// Their hits are features of the classifier: the trained weights decide how much each
+// counts, so a rule that also fires on benign text (say, a paper about jailbreaks) costs
+// little on its own.
+
+export interface Rule {
+  readonly id: string;
+  readonly pattern: RegExp;
+}
+
+const GAP = '[^.!?\\n]{0,48}';
+
+export const RULES: readonly Rule[] = [
+  { id: 'ignore_previous', pattern: new RegExp(`\\b(ignore|disregard|forget|override|bypass|skip|abandon|drop)\\b${GAP}\\b(previous|prior|above|earlier|preceding|former|all|any|your|original|initial|system)\\b${GAP}\\b(instructions?|prompts?|rules|directives?|guidelines|context|messages?|commands?|programming|constraints)\\b`) },
+  { id: 'new_instructions', pattern: /\b(new|updated|real|actual|true|secret|hidden|additional|important) (instructions?|tasks?|directives?|orders?|rules)\b ?(:|-|are|is)/ },
+  { id: 'prompt_leak', pattern: new RegExp(`\\b(reveal|show|print|repeat|output|display|tell me|leak|give me|write out|spell)\\b${GAP}\\b(system prompt|initial (prompt|instructions)|hidden (prompt|instructions)|(your|the) (instructions|rules|prompt)|pre-?prompt|everything above)\\b`) },
+  { id: 'unrestricted_persona', pattern: /\b(dan|do anything now|developer mode|dev mode|jailbreak|jailbroken|unfiltered|uncensored|unrestricted|unlocked|god mode|evil (mode|bot|ai)|amoral|aim\b)/ },
+  { id: 'no_limits', pattern: /\b(no|without|free of|free from|not bound by|break free of|ignores?|doesn'?t (have|follow|care about)|does not (have|follow|care about)) (any )?(restrictions|limits|limitations|filters?|rules|guidelines|ethics|ethical|morals?|moral|censorship|policies|boundaries|constraints)\b/ },
+  { id: 'persona_switch', pattern: /\b(you are now|from now on,? you|from now on,? (act|respond|answer|reply)|act as|pretend (to be|you are|that you)|role-?play as|you will (now )?(act|be|respond|answer) as|stay in character|simulate (a|an)\b|you are going to (act|pretend|be))/ },
+  { id: 'policy_talk', pattern: /\b(openai|anthropic|content|usage|safety)('s)? (polic(y|ies)|guidelines|filters?)\b/ },
+  { id: 'fake_role_marker', pattern: /(^|\n| )(#{2,} ?(system|instruction|new instruction)|<\|?(system|im_start|im_end|endoftext)\|?>|\[\/?(inst|system)\]|<\/?(system|instructions?)>|(system|assistant) ?(message|prompt)? ?:)/ },
+  { id: 'answer_steering', pattern: /\b(in your (answer|response|reply|output)|your (answer|response|reply|output) (should|must|will)|(modify|change|alter|rewrite|translate|format|end|begin|start|conclude) your (answer|response|reply|output)|(respond|reply|answer) (only )?(with|in)\b)/ },
+  { id: 'addresses_model', pattern: /\b(ai|assistant|chatbot|language model|llm|gpt|chatgpt|claude|bot) (must|should|shall|needs to|has to|will now|is required to)\b/ },
+  { id: 'exfiltration', pattern: new RegExp(`\\b(send|forward|email|post|upload|leak|exfiltrate|transmit)\\b${GAP}\\b(passwords?|credentials|api keys?|tokens?|secrets?|cookies?|private keys?|ssh keys?|session)\\b|!\\[[^\\]]{0,64}\\]\\(https?://[^)\\s]{0,256}[?&][^)\\s=]{1,32}=`) },
+  { id: 'two_responses', pattern: /\b(two (different|separate) (ways|responses|answers)|\[(gpt|dan|jailbreak|classic|🔓\w*)\]|(normal|classic) (response|mode) and)/ },
+  { id: 'harm_enable', pattern: /\b(illegal|harmful|unethical|immoral|explicit|offensive)\b[^.!?\n]{0,40}\b(content|information|answers?|responses?|requests?)\b/ },
+  { id: 'decoded_payload', pattern: /\b(decode|decrypt|base64|rot13|reverse)\b[^.!?\n]{0,40}\b(and|then) (follow|execute|run|do|obey)\b/ },
+];
+
+/** The ids of the rules that match, as a bit set over RULES (bit i = RULES[i]). */
+export function ruleHits(text: string): number {
+  let hits = 0;
+  for (let i = 0; i < RULES.length; i++) if (RULES[i]!.pattern.test(text)) hits |= 1 << i;
+  return hits;
+}
+
+export function ruleIds(hits: number): string[] {
+  return RULES.filter((_, i) => (hits & (1 << i)) !== 0).map((r) => r.id);
+}
