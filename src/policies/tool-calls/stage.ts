@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import { addFlags } from '../../proxy/response-flags.ts';
 import type { Config, ToolCallsConfig } from '../../config/schema.ts';
 import { answerJson } from '../../proxy/answer-json.ts';
 import { callsNextAgain } from '../../proxy/pipeline.ts';
@@ -112,11 +113,7 @@ async function guardJson(ctx: RequestCtx, first: JsonResult, guard: JsonGuard): 
   }
 }
 
-/** Adds a flag to `x-tollgate-flags` (comma-separated, shared with other policies). */
 function addFlag(ctx: RequestCtx, flag: string): void {
-  const current = ctx.responseHeaders['x-tollgate-flags'];
-  const flags = current === undefined || current === '' ? [] : current.split(',');
-  if (!flags.includes(flag)) flags.push(flag);
-  ctx.responseHeaders['x-tollgate-flags'] = flags.join(',');
+  addFlags(ctx, [flag]);
 }
 

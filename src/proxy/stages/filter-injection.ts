@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import { addFlags } from '../response-flags.ts';
 import type { Config } from '../../config/schema.ts';
 import { resolvePolicy, scanMessages, textOf, type InjectionPolicy, type Verdict } from '../../policies/injection/policy.ts';
 import { spotlight } from '../../policies/injection/spotlight.ts';
@@ -11,7 +12,6 @@ import { GatewayError } from '../errors.ts';
 // x-tollgate-flags), `spotlight` (tool content forwarded inside untrusted-data delimiters).
 // `shadow` mode logs what would have happened and changes nothing.
 
-export const FLAGS_HEADER = 'x-tollgate-flags';
 
 export function filterInjection(config: Config, logger: Logger): Stage | undefined {
   const global = config.policies.injection;
@@ -36,8 +36,7 @@ export function filterInjection(config: Config, logger: Logger): Stage | undefin
     }
     // Appended: other policies may flag the same response.
     const flags = verdicts.map((v) => `injection:${v.channel}:${v.index}:${v.action}`);
-    const earlier = ctx.responseHeaders[FLAGS_HEADER];
-    ctx.responseHeaders[FLAGS_HEADER] = (earlier === undefined ? flags : [earlier, ...flags]).join(', ');
+    addFlags(ctx, flags);
     const spotlit = verdicts.filter((v) => v.action === 'spotlight');
     if (spotlit.length > 0) {
       // A copy: the client's parsed body is left as it was.
