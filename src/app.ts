@@ -6,6 +6,8 @@ import type { Lifecycle } from './lifecycle.ts';
 import type { BudgetLedger } from './metering/budget-ledger.ts';
 import { TenantBudgets } from './metering/limits.ts';
 import type { PriceBook } from './metering/pricing.ts';
+import type { RunStore } from './metering/runs/run-types.ts';
+import type { ShadowTraffic } from './router/shadow-traffic.ts';
 import { newRequestCtx, type Endpoint } from './proxy/context.ts';
 import { GatewayError, toGatewayError } from './proxy/errors.ts';
 import { ModelsRoute } from './proxy/models-route.ts';
@@ -31,6 +33,9 @@ export interface AppDeps {
   readonly router: Router;
   readonly ledger: BudgetLedger;
   readonly prices: PriceBook;
+  /** Long-lived pieces kept across config reloads (see src/runtime/). */
+  readonly runStore?: RunStore;
+  readonly shadowTraffic?: ShadowTraffic;
 }
 
 type Env = { Bindings: HttpBindings };
@@ -49,6 +54,8 @@ export function createApp(deps: AppDeps): Hono<Env> {
     ledger: deps.ledger,
     budgets,
     prices: deps.prices,
+    runStore: deps.runStore,
+    shadowTraffic: deps.shadowTraffic,
   };
   const chat = compose(stagesFor('chat', pipelineDeps));
   const embeddings = compose(stagesFor('embeddings', pipelineDeps));

@@ -45,6 +45,8 @@ const loggingSchema = z.strictObject({
   level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** One JSON line per request. */
   requests: z.boolean().default(true),
+  /** `auto`: readable lines on a terminal, JSON lines otherwise. */
+  format: z.enum(['auto', 'json', 'pretty']).default('auto'),
 });
 
 /** Backpressure: at most `maxConcurrent` calls in flight; a few more wait briefly, the rest are shed (503). */
