@@ -220,7 +220,7 @@ const budgetSchema = z
 const tenantSchema = z.strictObject({
   keys: z.array(keyHash).min(1, 'a tenant needs at least one key'),
   /** Model aliases this tenant may use; "*" allows every configured model. */
-  models: z.array(z.string().min(1)).min(1, 'list the models this tenant may use, or "*"'),
+  models: z.preprocess((v) => (v === '*' ? ['*'] : v), z.array(z.string().min(1)).min(1, 'list the models this tenant may use, or "*"')),
   /** Agent-run guards; a tenant without them has none. */
   runs: runsSchema.optional(),
   /** Limits enforced by reservation before each call (all must fit); absent: none. */
