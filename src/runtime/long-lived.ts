@@ -74,6 +74,7 @@ export function restartOnlyChanges(before: Config, after: Config): string[] {
   }
   if (!same(before.state, after.state)) changed.push('state');
   if (before.policies.budgets.reservationTtl !== after.policies.budgets.reservationTtl) changed.push('policies.budgets.reservationTtl');
+  if (before.logging.format !== after.logging.format) changed.push('logging.format');
   if (before.policies.limits.maxBodyBytes !== after.policies.limits.maxBodyBytes) changed.push('policies.limits.maxBodyBytes (for Expect: 100-continue)');
   return changed;
 }
