@@ -39,8 +39,8 @@ export function runCli(args: string[], options: { env?: NodeJS.ProcessEnv; timeo
   children.add(child);
   let stdout = '';
   let stderr = '';
-  child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-  child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+  child.stdout!.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+  child.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr += d));
   const timeoutMs = options.timeoutMs ?? 15_000;
   return new Promise((resolvePromise, reject) => {
     const timer = setTimeout(() => {
