@@ -2,7 +2,6 @@ import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfigFile } from './config/load.ts';
 import { genKeyCommand, hashKeyCommand } from './cli/key-commands.ts';
-import { serveCommand } from './cli/serve-command.ts';
 import { commandUsage, COMMANDS, overallUsage, UsageProblem, wantsHelp } from './cli/usage.ts';
 
 // `tollgate COMMAND [ARGS]`: every command answers --help with its usage (exit 0), a
@@ -33,8 +32,11 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   switch (command) {
-    case 'serve':
+    case 'serve': {
+      // Loaded on demand: the server and its modules are not needed by the other commands.
+      const { serveCommand } = await import('./cli/serve-command.ts');
       return serveCommand(rest);
+    }
     case 'check-config':
       return checkConfigCommand(rest);
     case 'hash-key':

@@ -43,8 +43,10 @@ export function parseConfig(text: string, source: string, env: NodeJS.ProcessEnv
   }
   const unset: UnsetVariable[] = [];
   const notes: InterpolationNotes = { interpolated: [], unbraced: [] };
-  const schema = sharedConfigJsonSchema();
-  const raw = coerceInterpolated(interpolateEnv(doc.toJS() ?? {}, env, unset, notes), notes.interpolated, schema);
+  // The JSON Schema is built (once) only when needed: interpolated values or problems to explain.
+  const schema = sharedConfigJsonSchema;
+  const interpolated = interpolateEnv(doc.toJS() ?? {}, env, unset, notes);
+  const raw = notes.interpolated.length === 0 ? interpolated : coerceInterpolated(interpolated, notes.interpolated, schema());
 
   const problems: string[] = [];
   for (const { path, name } of notes.unbraced) {
@@ -62,7 +64,8 @@ export function parseConfig(text: string, source: string, env: NodeJS.ProcessEnv
   }
 
   const parsed = configSchema.safeParse(raw);
-  problems.push(...describeProblems(parsed.success ? [] : parsed.error.issues, referenceProblems(raw), raw, schema));
+  const references = referenceProblems(raw);
+  if (!parsed.success || references.length > 0) problems.push(...describeProblems(parsed.success ? [] : parsed.error.issues, references, raw, schema()));
   if (problems.length > 0 || !parsed.success) throw new ConfigError(source, problems);
   return { config: deepFreeze(parsed.data), disabledProviders, source };
 }
