@@ -100,6 +100,6 @@ tenants:
     expect(gateway.exit).toBeUndefined();
 
     gateway.child.kill('SIGTERM');
-    expect(await gateway.waitForExit(5_000)).toMatchObject({ code: 0, signal: null });
+    expect(await gateway.waitForExit(15_000)).toMatchObject({ code: 0, signal: null });
   });
 });
