@@ -9,6 +9,8 @@ import { TenantBudgets } from './metering/limits.ts';
 import type { PriceBook } from './metering/pricing.ts';
 import { Approvals } from './policies/approvals/approvals.ts';
 import { ApprovalsRoute } from './policies/approvals/approvals-route.ts';
+import type { RunStore } from './metering/runs/run-types.ts';
+import type { ShadowTraffic } from './router/shadow-traffic.ts';
 import { newRequestCtx, type Endpoint, type Surface } from './proxy/context.ts';
 import { GatewayError, toGatewayError } from './proxy/errors.ts';
 import { ModelsRoute } from './proxy/models-route.ts';
@@ -26,7 +28,7 @@ import { anthropicErrorEnvelope } from './surfaces/anthropic/errors.ts';
 import type { SharedState } from './state/shared-state.ts';
 import { readiness, type Router } from './router/router.ts';
 import { cors } from './server/cors.ts';
-import { responseStoreFor } from './surfaces/responses/store.ts';
+import { responseStoreFor, type ResponseStore } from './surfaces/responses/store.ts';
 import { StoredResponseRoutes } from './surfaces/responses/stored-routes.ts';
 import { responsesSurface } from './surfaces/responses/surface.ts';
 import { registerCollectedGauges } from './telemetry/collected-gauges.ts';
@@ -43,9 +45,13 @@ export interface AppDeps {
   readonly router: Router;
   readonly ledger: BudgetLedger;
   readonly prices: PriceBook;
-  /** The response cache (its `stats` feed metrics); built from the config when not given. */
-  readonly cache?: ResponseCache;
   readonly telemetry: Telemetry;
+  // Long-lived pieces kept across config reloads (see src/runtime/); built here when absent.
+  readonly cache?: ResponseCache;
+  readonly runStore?: RunStore;
+  readonly shadowTraffic?: ShadowTraffic;
+  readonly approvals?: Approvals;
+  readonly responseStore?: ResponseStore;
 }
 
 type Env = { Bindings: HttpBindings };
@@ -53,7 +59,7 @@ type Env = { Bindings: HttpBindings };
 export function createApp(deps: AppDeps): Hono<Env> {
   const tenants = new TenantDirectory(deps.config);
   const budgets = new TenantBudgets(deps.config);
-  const approvals = new Approvals({ config: deps.config, state: deps.state, logger: deps.logger, stopSignal: deps.lifecycle.drainSignal });
+  const approvals = deps.approvals ?? new Approvals({ config: deps.config, state: deps.state, logger: deps.logger, stopSignal: deps.lifecycle.drainSignal });
   const pipelineDeps = {
     approvals,
     config: deps.config,
@@ -69,6 +75,8 @@ export function createApp(deps: AppDeps): Hono<Env> {
     cache: deps.cache ?? new ResponseCache({ config: deps.config, state: deps.state, logger: deps.logger, prices: deps.prices }),
     auditLogger: deps.telemetry.audit,
     requestObserver: deps.telemetry.observer,
+    runStore: deps.runStore,
+    shadowTraffic: deps.shadowTraffic,
   };
   const chat = compose(stagesFor('chat', pipelineDeps));
   const embeddings = compose(stagesFor('embeddings', pipelineDeps));
@@ -76,7 +84,7 @@ export function createApp(deps: AppDeps): Hono<Env> {
   const countTokens = compose(countTokensStages(pipelineDeps));
   const completions = compose(stagesFor('completions', pipelineDeps));
   const moderations = compose(stagesFor('moderations', pipelineDeps));
-  const responseStore = responseStoreFor(deps.state, { ...deps.config.server.responses, ttlMs: deps.config.server.responses.ttl });
+  const responseStore = deps.responseStore ?? responseStoreFor(deps.state, { ...deps.config.server.responses, ttlMs: deps.config.server.responses.ttl });
   const responses = compose(stagesFor('chat', pipelineDeps, responsesSurface(responseStore)));
   const storedResponses = new StoredResponseRoutes(responseStore, tenants);
   const models = new ModelsRoute(deps.models, tenants);

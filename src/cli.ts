@@ -1,148 +1,130 @@
-import { constants } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import type { Logger } from 'pino';
 import { ConfigError, loadConfigFile } from './config/load.ts';
-import { configJsonSchema } from './config/json-schema.ts';
-import { hashKey } from './config/keys.ts';
-import { createLogger } from './telemetry/logger.ts';
+import { genKeyCommand, hashKeyCommand } from './cli/key-commands.ts';
+import { commandUsage, COMMANDS, overallUsage, UsageProblem, wantsHelp } from './cli/usage.ts';
 
-// `tollgate serve | check-config | hash-key | config-schema | eval-router | route-scores | validate-tool-calls | scan | eval-injection`
+// `tollgate COMMAND [ARGS]`: every command answers --help with its usage (exit 0), a
+// mistake in how it is called exits 2 with that usage, an unusable config exits 1.
 
-const USAGE = `Usage:
-  tollgate serve [--config FILE] [--port N] [--host H]   start the gateway (default config: config/tollgate.yaml)
-  tollgate check-config FILE                           validate a config; print every problem with its path
-  tollgate hash-key KEY                                print the sha256:<hex> form of a virtual key for the config
-  tollgate config-schema                               print the config's JSON Schema (for editor autocompletion)
-  tollgate eval-router FILE.jsonl [--config F [--alias A] | --threshold T]
-                                                       measure the router's difficulty score on {"prompt","difficulty"} lines
-  tollgate route-scores [--config F [--alias A] | --threshold T]
-                                                       score {"prompt"} or chat request lines from stdin: {"score","side"} per line
-  tollgate validate-tool-calls                         check {"tools","tool_calls"} lines from stdin: {"valid","errors"} per line
-  tollgate scan [--config F]                           score {"text","channel"} lines from stdin for prompt injection: {"score","verdict"} per line
-  tollgate eval-injection FILE.jsonl [--config F]      TPR, FPR and balanced accuracy of the injection filter per channel and source`;
+const out = (text: string) => void process.stdout.write(text);
+const err = (text: string) => void process.stderr.write(text);
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
+  if (command === undefined) {
+    err(`${overallUsage()}\n`);
+    return 2;
+  }
+  if (command === '--help' || command === '-h' || command === 'help') {
+    const topic = rest[0];
+    out(`${topic !== undefined && topic in COMMANDS ? commandUsage(topic) : overallUsage()}\n`);
+    return 0;
+  }
+  if (command === '--version' || command === '-v' || command === 'version') {
+    out(`tollgate ${version()}\n`);
+    return 0;
+  }
+  if (!(command in COMMANDS)) throw new UsageProblem(`unknown command "${command}"`);
+  // Before any parsing: `hash-key --help` must not hash the text "--help".
+  if (wantsHelp(rest)) {
+    out(`${commandUsage(command)}\n`);
+    return 0;
+  }
   switch (command) {
-    case 'serve':
+    case 'serve': {
+      // Loaded on demand: the server and its modules are not needed by the other commands.
+      const { serveCommand } = await import('./cli/serve-command.ts');
       return serveCommand(rest);
-    case 'check-config': {
-      const file = rest[0];
-      if (file === undefined) return usage('check-config needs a FILE');
-      const loaded = loadConfigFile(file);
-      const disabled = [...loaded.disabledProviders].map(([name, why]) => ` (provider "${name}" would be disabled: ${why})`);
-      process.stdout.write(`${file}: OK${disabled.join('')}\n`);
+    }
+    case 'check-config':
+      return checkConfigCommand(rest);
+    case 'hash-key':
+      return hashKeyCommand(rest, process.stdin, out, err);
+    case 'gen-key':
+      return genKeyCommand(rest, out);
+    case 'config-schema': {
+      parseArgs({ args: rest, options: {}, allowPositionals: false, strict: true });
+      // Loaded on demand, like the router commands below.
+      const { configJsonSchema } = await import('./config/json-schema.ts');
+      out(`${JSON.stringify(configJsonSchema(), null, 2)}\n`);
       return 0;
     }
-    case 'hash-key': {
-      const key = rest[0];
-      if (key === undefined || key === '') return usage('hash-key needs a KEY');
-      process.stdout.write(`${hashKey(key)}\n`);
-      return 0;
-    }
-    case 'config-schema':
-      process.stdout.write(`${JSON.stringify(configJsonSchema(), null, 2)}\n`);
-      return 0;
-    case 'eval-router':
-    case 'route-scores':
-      return routerCommand(command, rest);
     case 'validate-tool-calls': {
-      if (rest.length > 0) return usage('validate-tool-calls takes no arguments (lines come on stdin)');
+      parseArgs({ args: rest, options: {}, allowPositionals: false, strict: true });
       // Loaded on demand: ajv is not needed by the other commands.
       const { validateToolCallsCommand } = await import('./policies/tool-calls/cli.ts');
-      return validateToolCallsCommand(process.stdin, (text) => process.stdout.write(text));
+      return validateToolCallsCommand(process.stdin, out);
     }
     case 'scan':
     case 'eval-injection':
       return injectionCommand(command, rest);
-    case undefined:
-    case '--help':
-    case '-h':
-    case 'help':
-      process.stdout.write(`${USAGE}\n`);
-      return command === undefined ? 2 : 0;
     default:
-      return usage(`unknown command "${command}"`);
-  }
-}
-
-async function serveCommand(args: string[]): Promise<number> {
-  const { values } = parseArgs({
-    args,
-    options: { config: { type: 'string', default: 'config/tollgate.yaml' }, port: { type: 'string' }, host: { type: 'string' } },
-    strict: true,
-  });
-  const loaded = loadConfigFile(values.config!);
-  const port = values.port === undefined ? undefined : Number(values.port);
-  if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65535)) return usage(`--port must be 0-65535, got ${values.port}`);
-  const logger = createLogger(loaded.config.logging.level);
-  // Loaded here, not at the top: the server (and its tokenizer tables, about a second to
-  // load) is not needed by the other commands.
-  const { startGateway } = await import('./main.ts');
-  const gateway = await startGateway(loaded, logger, { port, host: values.host });
-  await new Promise<void>((resolve) => {
-    let draining = false;
-    const stop = (signal: 'SIGINT' | 'SIGTERM') => {
-      if (draining) return exitNow(logger, signal);
-      draining = true;
-      logger.info({ signal, again: 'exits at once' }, 'signal received');
-      void gateway.shutdown().then(resolve);
-    };
-    process.on('SIGTERM', () => stop('SIGTERM'));
-    process.on('SIGINT', () => stop('SIGINT'));
-  });
-  logger.flush();
-  return 0;
-}
-
-/** A second signal during the drain (Ctrl-C twice): exit now, with the shell's code for it. */
-function exitNow(logger: Logger, signal: 'SIGINT' | 'SIGTERM'): void {
-  const code = 128 + constants.signals[signal];
-  logger.warn({ signal, exitCode: code }, 'second signal during the drain: exiting now, open requests are cut');
-  logger.flush(() => process.exit(code));
-  // Exit even if the log cannot be flushed.
-  setTimeout(() => process.exit(code), 1_000).unref();
-}
-
-async function routerCommand(command: 'eval-router' | 'route-scores', args: string[]): Promise<number> {
-  const out = (text: string) => process.stdout.write(text);
-  // Loaded on demand: other commands (serve, check-config) do not pay for the model.
-  const { evalRouterCommand, routeScoresCommand, UsageError } = await import('./router/eval-cli.ts');
-  try {
-    if (command === 'eval-router') return evalRouterCommand(args, out);
-    return await routeScoresCommand(args, process.stdin, out, (text) => process.stderr.write(text));
-  } catch (err) {
-    // parseArgs reports unknown options as TypeErrors with a code.
-    if (err instanceof UsageError || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) return usage((err as Error).message);
-    throw err;
+      return routerCommand(command as 'eval-router' | 'route-scores', rest);
   }
 }
 
 async function injectionCommand(command: 'scan' | 'eval-injection', args: string[]): Promise<number> {
-  const out = (text: string) => process.stdout.write(text);
   // Loaded on demand, like the router's model.
   const { evalInjectionCommand, scanCommand, UsageError } = await import('./policies/injection/cli.ts');
   try {
     if (command === 'eval-injection') return evalInjectionCommand(args, out);
-    return await scanCommand(args, process.stdin, out, (text) => process.stderr.write(text));
-  } catch (err) {
-    if (err instanceof UsageError || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) return usage((err as Error).message);
-    throw err;
+    return await scanCommand(args, process.stdin, out, err);
+  } catch (error) {
+    if (error instanceof UsageError) throw new UsageProblem(error.message, command);
+    throw error;
   }
 }
 
-function usage(problem: string): number {
-  process.stderr.write(`tollgate: ${problem}\n${USAGE}\n`);
-  return 2;
+function checkConfigCommand(args: string[]): number {
+  const { positionals } = parseArgs({ args, options: {}, allowPositionals: true, strict: true });
+  if (positionals.length !== 1) throw new UsageProblem(positionals.length === 0 ? 'check-config needs a FILE' : `check-config takes one FILE, got ${positionals.length}`, 'check-config');
+  const file = positionals[0]!;
+  const loaded = loadConfigFile(file);
+  const disabled = [...loaded.disabledProviders].map(([name, why]) => ` (provider "${name}" would be disabled: ${why})`);
+  out(`${file}: OK${disabled.join('')}\n`);
+  return 0;
+}
+
+async function routerCommand(command: 'eval-router' | 'route-scores', args: string[]): Promise<number> {
+  // Loaded on demand: other commands (serve, check-config) do not pay for the model.
+  const { evalRouterCommand, routeScoresCommand, UsageError } = await import('./router/eval-cli.ts');
+  try {
+    if (command === 'eval-router') return evalRouterCommand(args, out);
+    return await routeScoresCommand(args, process.stdin, out, err);
+  } catch (error) {
+    if (error instanceof UsageError) throw new UsageProblem(error.message, command);
+    throw error;
+  }
+}
+
+/** The package's version, from package.json beside dist/ and src/. */
+function version(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
+}
+
+/** parseArgs reports unknown options and unexpected arguments as TypeErrors with an ERR_PARSE_ARGS_ code. */
+function isArgsError(error: unknown): error is Error {
+  return error instanceof Error && String((error as { code?: unknown }).code ?? '').startsWith('ERR_PARSE_ARGS');
 }
 
 main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;
   },
-  (err: unknown) => {
-    if (err instanceof ConfigError) process.stderr.write(`${err.message}\n`);
-    else process.stderr.write(`tollgate: ${err instanceof Error ? err.message : String(err)}\n`);
-    process.exitCode = 1;
+  (error: unknown) => {
+    if (error instanceof UsageProblem || isArgsError(error)) {
+      const command = error instanceof UsageProblem ? error.command : process.argv[2];
+      const usage = command !== undefined && command in COMMANDS ? commandUsage(command) : overallUsage();
+      err(`tollgate: ${error.message}\n${usage}\n`);
+      process.exitCode = 2;
+    } else if (error instanceof ConfigError) {
+      err(`${error.message}\n`);
+      process.exitCode = 1;
+    } else {
+      err(`tollgate: ${error instanceof Error ? error.message : String(error)}\n`);
+      process.exitCode = 1;
+    }
   },
 );

@@ -51,7 +51,7 @@ describe('parseConfig defaults', () => {
       runIdHeader: 'x-tollgate-run-id',
       responses: { ttl: 86_400_000, maxMemoryEntries: 10_000, maxMemoryBytes: 256 * 1024 * 1024 },
     });
-    expect(config.logging).toEqual({ level: 'info', requests: true });
+    expect(config.logging).toEqual({ level: 'info', requests: true, format: 'auto' });
     expect(config.policies).toEqual({
       limits: { maxBodyBytes: 4 * 1024 * 1024, maxMessages: 2000, maxDepth: 64, maxKeys: 100_000, maxObjectKeys: 10_000 },
       budgets: { defaultMaxTokens: 4096, reservationTtl: 900_000 },
@@ -85,7 +85,7 @@ logging: { level: debug, requests: false }
 `);
     expect(config.server.host).toBe('127.0.0.1');
     expect(config.server.port).toBe(0);
-    expect(config.logging).toEqual({ level: 'debug', requests: false });
+    expect(config.logging).toEqual({ level: 'debug', requests: false, format: 'auto' });
   });
 
   it('reads providers.NAME.maxResponseBytes as a size, and refuses one under 1kb', () => {

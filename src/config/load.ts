@@ -1,7 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { parseDocument } from 'yaml';
-import type { z } from 'zod';
-import { interpolateEnv, type UnsetVariable } from './interpolate.ts';
+import { coerceInterpolated } from './coerce.ts';
+import { interpolateEnv, type InterpolationNotes, type UnsetVariable } from './interpolate.ts';
+import { sharedConfigJsonSchema } from './json-schema.ts';
+import { describeProblems, formatPath } from './problems.ts';
 import { referenceProblems } from './references.ts';
 import { configSchema, type Config } from './schema.ts';
 
@@ -33,15 +35,23 @@ export function loadConfigFile(file: string, env: NodeJS.ProcessEnv = process.en
 }
 
 export function parseConfig(text: string, source: string, env: NodeJS.ProcessEnv = process.env): LoadedConfig {
-  const doc = parseDocument(text, { uniqueKeys: true, prettyErrors: true });
+  // merge: YAML merge keys (`<<: *azure`) reuse one block across providers or models.
+  const doc = parseDocument(text, { uniqueKeys: true, prettyErrors: true, merge: true });
   if (doc.errors.length > 0) {
     // Later YAML errors are usually echoes of the first; three are enough to find it.
     throw new ConfigError(source, doc.errors.slice(0, 3).map((e) => `YAML: ${e.message.split('\n')[0]!.replace(/:$/, '')}`));
   }
   const unset: UnsetVariable[] = [];
-  const raw = interpolateEnv(doc.toJS() ?? {}, env, unset);
+  const notes: InterpolationNotes = { interpolated: [], unbraced: [] };
+  // The JSON Schema is built (once) only when needed: interpolated values or problems to explain.
+  const schema = sharedConfigJsonSchema;
+  const interpolated = interpolateEnv(doc.toJS() ?? {}, env, unset, notes);
+  const raw = notes.interpolated.length === 0 ? interpolated : coerceInterpolated(interpolated, notes.interpolated, schema());
 
   const problems: string[] = [];
+  for (const { path, name } of notes.unbraced) {
+    problems.push(`${formatPath(path)}: "$${name}" is not replaced: write \${${name}} for the environment variable (or $$${name} for the text itself)`);
+  }
   const disabledProviders = new Map<string, string>();
   for (const { path, name } of unset) {
     if (path.length === 3 && path[0] === 'providers' && path[2] === 'apiKey') {
@@ -54,32 +64,13 @@ export function parseConfig(text: string, source: string, env: NodeJS.ProcessEnv
   }
 
   const parsed = configSchema.safeParse(raw);
-  if (!parsed.success) problems.push(...formatIssues(parsed.error.issues));
-  for (const { path, message } of referenceProblems(raw)) problems.push(`${formatPath(path)}: ${message}`);
+  const references = referenceProblems(raw);
+  if (!parsed.success || references.length > 0) problems.push(...describeProblems(parsed.success ? [] : parsed.error.issues, references, raw, schema()));
   if (problems.length > 0 || !parsed.success) throw new ConfigError(source, problems);
   return { config: deepFreeze(parsed.data), disabledProviders, source };
 }
 
-export function formatPath(path: readonly PropertyKey[]): string {
-  let out = '';
-  for (const part of path) {
-    if (typeof part === 'number') out += `[${part}]`;
-    else out += out === '' ? String(part) : `.${String(part)}`;
-  }
-  return out === '' ? '(root)' : out;
-}
-
-function formatIssues(issues: readonly z.core.$ZodIssue[]): string[] {
-  return issues.map((issue) => {
-    if (issue.code === 'unrecognized_keys') {
-      return `${formatPath(issue.path)}: unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
-    }
-    if (issue.code === 'invalid_union' && 'note' in issue && issue.note === 'No matching discriminator') {
-      return `${formatPath(issue.path)}: expected one of "openai", "mock"`;
-    }
-    return `${formatPath(issue.path)}: ${issue.message}`;
-  });
-}
+export { formatPath };
 
 function deepFreeze<T>(value: T): T {
   if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {

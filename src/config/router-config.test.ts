@@ -41,8 +41,8 @@ describe('router models in the config', () => {
 
   it('reports a threshold outside 0..1 and unknown keys at their paths', () => {
     expect(problems(`${SIDES}\n  auto: { router: { cheap: small, strong: big, threshold: 1.5, mode: x } }`)).toEqual([
-      'models.auto.router.threshold: expected a number from 0 to 1',
       'models.auto.router: unknown key "mode"',
+      'models.auto.router.threshold: expected a number from 0 to 1',
     ]);
   });
 

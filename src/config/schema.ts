@@ -66,6 +66,8 @@ const loggingSchema = z.strictObject({
   level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** One JSON line per request. */
   requests: z.boolean().default(true),
+  /** `auto`: readable lines on a terminal, JSON lines otherwise. */
+  format: z.enum(['auto', 'json', 'pretty']).default('auto'),
 });
 
 /** Metrics, traces and the audit log (see src/telemetry/). */
@@ -336,7 +338,7 @@ const tenantPoliciesSchema = z.strictObject({
 const tenantSchema = z.strictObject({
   keys: z.array(keyHash).min(1, 'a tenant needs at least one key'),
   /** Model aliases this tenant may use; "*" allows every configured model. */
-  models: z.array(z.string().min(1)).min(1, 'list the models this tenant may use, or "*"'),
+  models: z.preprocess((v) => (v === '*' ? ['*'] : v), z.array(z.string().min(1)).min(1, 'list the models this tenant may use, or "*"')),
   /** Agent-run guards; a tenant without them has none. */
   runs: runsSchema.optional(),
   cache: tenantCacheSchema.optional(),

@@ -5,6 +5,7 @@ import type { BudgetLedger } from '../metering/budget-ledger.ts';
 import type { TenantBudgets } from '../metering/limits.ts';
 import type { PriceBook } from '../metering/pricing.ts';
 import type { Approvals } from '../policies/approvals/approvals.ts';
+import type { RunStore } from '../metering/runs/run-types.ts';
 import { runStoreFor } from '../metering/runs/shared-run-store.ts';
 import type { ModelTable } from '../router/model-table.ts';
 import { ShadowTraffic } from '../router/shadow-traffic.ts';
@@ -55,6 +56,9 @@ export interface PipelineDeps {
   readonly auditLogger: Logger;
   /** Metrics and traces, told at the edge when a request begins and ends; undefined when both are off. */
   readonly requestObserver?: RequestObserver;
+  /** Long-lived pieces kept across config reloads; built here when absent (tests, one-shot apps). */
+  readonly runStore?: RunStore;
+  readonly shadowTraffic?: ShadowTraffic;
 }
 
 /**
@@ -97,12 +101,12 @@ export function stagesFor(endpoint: Endpoint, deps: PipelineDeps, surface?: Stag
 
 /** Shadow calls run in the background, off every request's path; draining stops them. */
 function shadowTraffic(deps: PipelineDeps): ShadowTraffic {
-  return new ShadowTraffic(deps.logger, deps.prices, deps.drainSignal);
+  return deps.shadowTraffic ?? new ShadowTraffic(deps.logger, deps.prices, deps.drainSignal);
 }
 
 /** The agent-run guard with its store (memory, or Redis per `state`) and prices. */
 function guardRunStage(deps: PipelineDeps): Stage {
-  const store = runStoreFor(deps.state, deps.logger);
+  const store = deps.runStore ?? runStoreFor(deps.state, deps.logger);
   const { tenants } = deps.config;
   return guardRun({ tenants, store, prices: deps.prices, logger: deps.logger, audit: deps.auditLogger });
 }

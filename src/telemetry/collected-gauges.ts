@@ -19,10 +19,19 @@ export interface GaugeSources {
   readonly inflight: () => number;
 }
 
+// Registered once per registry; a reloaded config only swaps the sources they read.
+const boards = new WeakMap<object, { sources: GaugeSources }>();
+
 export function registerCollectedGauges(metrics: Metrics, sources: GaugeSources): void {
+  const known = boards.get(metrics.registry);
+  if (known !== undefined) {
+    known.sources = sources;
+    return;
+  }
+  const board = { sources };
+  boards.set(metrics.registry, board);
   const { Gauge } = metrics;
   const registers = [metrics.registry];
-  const targets = breakerTargets(sources.models);
 
   new Gauge({
     name: 'tollgate_breaker_open',
@@ -30,12 +39,13 @@ export function registerCollectedGauges(metrics: Metrics, sources: GaugeSources)
     labelNames: ['target'],
     registers,
     async collect() {
-      const open = new Set(await sources.router.breakers.openKeys(targets).catch(() => []));
+      const targets = breakerTargets(board.sources.models);
+      const open = new Set(await board.sources.router.breakers.openKeys(targets).catch(() => []));
       for (const target of targets) this.set({ target }, open.has(target) ? 1 : 0);
     },
   });
 
-  const budgetRows = sharedRead(() => readBudgets(sources));
+  const budgetRows = sharedRead(() => readBudgets(board.sources));
   const limitLabels = ['tenant', 'window', 'measure', 'model'] as const;
   new Gauge({
     name: 'tollgate_budget_remaining',
@@ -63,7 +73,7 @@ export function registerCollectedGauges(metrics: Metrics, sources: GaugeSources)
     help: 'HTTP responses open now (JSON and streams).',
     registers,
     collect() {
-      this.set(sources.inflight());
+      this.set(board.sources.inflight());
     },
   });
 }

@@ -111,7 +111,7 @@ describe.concurrent('tollgate CLI', () => {
   test('serve refuses an invalid config: exit 1, the same problem lines, never listens', async () => {
     const file = writeTempConfig(BROKEN_CONFIG);
     const gateway = new GatewayProcess(['--config', file]);
-    const exit = await gateway.waitForExit(5_000);
+    const exit = await gateway.waitForExit(15_000);
     expect(exit).toMatchObject({ code: 1, signal: null });
     expectEveryProblem(gateway.stderr, file);
     expect(gateway.logs).toEqual([]);

@@ -1,5 +1,6 @@
 import { Writable } from 'node:stream';
 import OpenAI from 'openai';
+import type { Logger } from 'pino';
 import { parseConfig } from '../../src/config/load.ts';
 import { hashKey } from '../../src/config/keys.ts';
 import { startGateway, type Gateway } from '../../src/main.ts';
@@ -22,6 +23,8 @@ export interface Harness {
   client(key?: string): OpenAI;
   /** Parsed JSON log lines written so far. */
   logs: Array<Record<string, unknown>>;
+  /** The gateway's logger (lines land in `logs`). */
+  logger: Logger;
   /** Waits until a request log line for `reqId` is written (stream logs come when they end). */
   logFor(reqId: string, timeoutMs?: number): Promise<Record<string, unknown>>;
   post(path: string, body: unknown, init?: { key?: string | null; headers?: Record<string, string> }): Promise<Response>;
@@ -132,6 +135,7 @@ ${options.tenants ?? ''}
     fake,
     baseURL,
     logs,
+    logger,
     logFor,
     client: (key = TEAM_KEY) => new OpenAI({ baseURL, apiKey: key, maxRetries: 0, timeout: 10_000 }),
     post: (path, body, init = {}) => {
