@@ -42,9 +42,15 @@ export function resolvePolicy(global: InjectionConfig | undefined, override: Inj
   };
 }
 
-/** Per request, at most this many characters are scanned in full; later messages get a short head and tail. */
-const REQUEST_SCAN_BUDGET = 1024 * 1024;
-const OVER_BUDGET_WINDOW = 1024;
+/**
+ * Per request, at most this many characters are scanned in full, newest messages first (an
+ * agent's history was scanned when it was new); past it a message is scanned by a short head
+ * and tail. With the score cache below, an agent resending its conversation pays only for
+ * what is new, and a hostile body of thousands of fresh messages stays bounded.
+ */
+const REQUEST_SCAN_BUDGET = 256 * 1024;
+const OVER_BUDGET_WINDOW = 256;
+const SLICE_MS = 8;
 
 interface Message {
   role?: unknown;
@@ -71,18 +77,31 @@ export async function scanMessages(messages: readonly unknown[], policy: Injecti
   const verdicts: Verdict[] = [];
   const grey: Array<{ index: number; channel: Channel; text: string; score: number }> = [];
   let budget = REQUEST_SCAN_BUDGET;
-  messages.forEach((m, index) => {
+  let slice = performance.now();
+  for (let index = messages.length - 1; index >= 0; index--) {
+    // A long scan gives way to other requests every few milliseconds instead of stalling them.
+    if (performance.now() - slice > SLICE_MS) {
+      await new Promise((resolve) => setImmediate(resolve));
+      slice = performance.now();
+    }
+    const m = messages[index];
     const channel = channelOf((m as Message | null)?.role);
-    if (channel === undefined || !policy.channels.has(channel)) return;
+    if (channel === undefined || !policy.channels.has(channel)) continue;
     let text = textOf((m as Message).content);
-    if (text === '') return;
-    if (budget <= 0 && text.length > 2 * OVER_BUDGET_WINDOW) text = `${text.slice(0, OVER_BUDGET_WINDOW)}\n${text.slice(-OVER_BUDGET_WINDOW)}`;
-    budget -= text.length;
-    const { score } = detect(text, channel);
+    if (text === '') continue;
+    let score = scores.get(channel, text);
+    if (score === undefined) {
+      const windowed = budget <= 0 && text.length > 2 * OVER_BUDGET_WINDOW;
+      if (windowed) text = `${text.slice(0, OVER_BUDGET_WINDOW)}\n${text.slice(-OVER_BUDGET_WINDOW)}`;
+      budget -= text.length;
+      score = detect(text, channel).score;
+      // Only whole-text scores are remembered: a windowed one is rescanned when there is room.
+      if (!windowed) scores.set(channel, text, score);
+    }
     const zone = policy.external?.config.greyZone;
     if (zone !== undefined && score >= zone.low && score < zone.high) grey.push({ index, channel, text, score });
     else if (score >= policy.threshold[channel]) verdicts.push({ index, channel, score, action: policy.action[channel], by: 'local' });
-  });
+  }
   if (grey.length > 0) verdicts.push(...(await askExternal(grey, policy, signal)));
   return verdicts.sort((a, b) => a.index - b.index);
 }
@@ -106,3 +125,41 @@ async function askExternal(grey: Array<{ index: number; channel: Channel; text: 
   });
   return verdicts;
 }
+
+/**
+ * Scores of texts already scanned, per channel (the model is fixed for the process): bounded
+ * by the characters it holds, least recently used first out. Texts too long to be worth
+ * keeping are not remembered.
+ */
+class ScoreCache {
+  readonly #entries = new Map<string, number>();
+  #chars = 0;
+  static readonly MAX_CHARS = 16 * 1024 * 1024;
+  static readonly MAX_TEXT = 256 * 1024;
+
+  get(channel: Channel, text: string): number | undefined {
+    if (text.length > ScoreCache.MAX_TEXT) return undefined;
+    const key = `${channel}\u0000${text}`;
+    const hit = this.#entries.get(key);
+    if (hit !== undefined) {
+      this.#entries.delete(key);
+      this.#entries.set(key, hit);
+    }
+    return hit;
+  }
+
+  set(channel: Channel, text: string, score: number): number {
+    if (text.length > ScoreCache.MAX_TEXT) return score;
+    const key = `${channel}\u0000${text}`;
+    if (!this.#entries.has(key)) this.#chars += key.length;
+    this.#entries.set(key, score);
+    for (const [old] of this.#entries) {
+      if (this.#chars <= ScoreCache.MAX_CHARS) break;
+      this.#entries.delete(old);
+      this.#chars -= old.length;
+    }
+    return score;
+  }
+}
+
+const scores = new ScoreCache();
