@@ -3,8 +3,8 @@ import { Pool } from 'undici';
 import type { AnthropicProviderConfig } from '../../config/schema.ts';
 import { jsonOfBytes } from '../../proxy/answer-json.ts';
 import { GatewayError } from '../../proxy/errors.ts';
+import { sendUpstream, type UpstreamReply } from '../upstream-send.ts';
 import { withFirst } from '../../proxy/stream-tap.ts';
-import { readRateLimit, retryAfterMs, type RateLimitSnapshot } from '../../router/upstream-headers.ts';
 import { declaredLength, readBounded, tooLarge } from '../openai/bounded-body.ts';
 import { CallGuard } from '../openai/call-guard.ts';
 import { parseSse, type ParsedEvent, type SseLimits } from '../sse-parser.ts';
@@ -20,11 +20,9 @@ import { usageOf } from './usage.ts';
 // ordinary chat completion. Bounded reads, deadlines and secret scrubbing are the ones the
 // OpenAI adapter uses.
 
-const MAX_ERROR_BODY = 64 * 1024;
 const USER_AGENT = `tollgate/${(createRequire(import.meta.url)('../../../package.json') as { version: string }).version}`;
-const EVENT_STREAM = /^\s*text\/event-stream\s*(?:;|$)/i;
 
-type Reply = Awaited<ReturnType<Pool['request']>>;
+type Reply = UpstreamReply;
 
 export class AnthropicProvider implements Provider {
   readonly kind = 'anthropic';
@@ -57,7 +55,7 @@ export class AnthropicProvider implements Provider {
     if (stream) request.stream = true;
     else delete request.stream;
     const guard = new CallGuard(this.name, call.signal, call.timeouts === undefined ? this.#config.timeouts : { ...this.#config.timeouts, ...call.timeouts });
-    const { reply, rateLimit } = await this.#send(request, call.requestId, guard, stream);
+    const { reply, rateLimit } = await this.#send(request, call, guard, stream);
     const answer = stream ? await this.#openStream(reply, guard) : await this.#readJson(reply, guard);
     return rateLimit === undefined ? answer : { ...answer, rateLimit };
   }
@@ -74,34 +72,17 @@ export class AnthropicProvider implements Provider {
     return this.#pool.destroy(reason);
   }
 
-  async #send(request: Record<string, unknown>, requestId: string, guard: CallGuard, stream: boolean): Promise<{ reply: Reply; rateLimit: RateLimitSnapshot | undefined }> {
-    let reply;
-    try {
-      reply = await this.#pool.request({
-        path: this.#path,
-        method: 'POST',
-        headers: { ...this.#headers, accept: stream ? 'text/event-stream' : 'application/json', 'x-request-id': requestId },
-        body: JSON.stringify(request),
-        signal: guard.signal,
-      });
-    } catch (err) {
-      guard.finish(true);
-      throw guard.explain(err, this.name, 'connect');
-    }
-    if (!stream) guard.firstByte();
-    const contentType = String(reply.headers['content-type'] ?? '');
-    const ok = reply.statusCode >= 200 && reply.statusCode < 300;
-    if (ok && (!stream || EVENT_STREAM.test(contentType))) return { reply, rateLimit: readRateLimit(reply.headers) };
-
-    const text = await readLimited(reply.body, MAX_ERROR_BODY).catch(() => '');
-    guard.finish(true);
-    if (!ok) {
-      const retryAfter = reply.headers['retry-after'];
-      const error = anthropicStatusError(this.name, reply.statusCode, text, typeof retryAfter === 'string' ? retryAfter : undefined, this.#secrets);
-      throw error.with({ upstream: { status: reply.statusCode, retryAfterMs: retryAfterMs(reply.headers) } });
-    }
-    if (/^\s*\{\s*"type"\s*:\s*"error"/.test(text)) throw anthropicReportedError(this.name, text, 'body', this.#secrets);
-    throw new GatewayError('upstream_error', `Provider "${this.name}" answered a streaming request with ${contentType || 'no content type'}, not an event stream.`);
+  #send(request: Record<string, unknown>, call: UpstreamCall, guard: CallGuard, stream: boolean): ReturnType<typeof sendUpstream> {
+    return sendUpstream(this.#pool, {
+      provider: this.name,
+      path: this.#path,
+      headers: { ...this.#headers, 'x-request-id': call.requestId, ...call.traceHeaders },
+      body: request,
+      stream,
+      guard,
+      statusError: (status, text, retryAfter) => anthropicStatusError(this.name, status, text, retryAfter, this.#secrets),
+      reportedError: (text) => (/^\s*\{\s*"type"\s*:\s*"error"/.test(text) ? anthropicReportedError(this.name, text, 'body', this.#secrets) : undefined),
+    });
   }
 
   async #readJson(reply: Reply, guard: CallGuard): Promise<JsonReply> {
@@ -177,17 +158,6 @@ async function* touching(body: Reply['body'], guard: CallGuard): AsyncGenerator<
 function parseObject(bytes: Buffer): Record<string, unknown> | undefined {
   const value = jsonOfBytes(bytes);
   return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
-}
-
-async function readLimited(body: Reply['body'], limit: number): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of body) {
-    chunks.push(chunk as Buffer);
-    size += (chunk as Buffer).length;
-    if (size >= limit) break;
-  }
-  return Buffer.concat(chunks).subarray(0, limit).toString('utf8');
 }
 
 function lowerKeys(headers: Readonly<Record<string, string>>): Record<string, string> {

@@ -2,6 +2,7 @@ import { createRequire } from 'node:module';
 import { Pool } from 'undici';
 import type { OpenAIProviderConfig } from '../../config/schema.ts';
 import { GatewayError } from '../../proxy/errors.ts';
+import { sendUpstream, type UpstreamReply } from '../upstream-send.ts';
 import type { JsonReply, Provider, SseEvent, StreamReply, UpstreamCall } from '../types.ts';
 import { parseSse, type SseLimits } from '../sse-parser.ts';
 import { withFirst } from '../../proxy/stream-tap.ts';
@@ -9,16 +10,13 @@ import { declaredLength, readBounded, tooLarge } from './bounded-body.ts';
 import { CallGuard } from './call-guard.ts';
 import { inspectJsonBody, OPENS_WITH_ERROR } from './json-body.ts';
 import { upstreamReportedError, upstreamStatusError } from './upstream-errors.ts';
-import { readRateLimit, retryAfterMs, type RateLimitSnapshot } from '../../router/upstream-headers.ts';
 
 // Any OpenAI-compatible API behind a base URL (OpenAI, Azure, vLLM, Ollama, Groq, ...).
 // One undici pool per provider keeps connections warm; everything that can be worked out
 // from config (paths, static headers) is worked out once here, not per request.
 
-const MAX_ERROR_BODY = 64 * 1024;
 const USER_AGENT = `tollgate/${(createRequire(import.meta.url)('../../../package.json') as { version: string }).version}`;
 // The media type itself, not merely a mention of it (`application/json; x=text/event-stream`).
-const EVENT_STREAM = /^\s*text\/event-stream\s*(?:;|$)/i;
 
 /** How a complete stream ends: `data: [DONE]`, or (Responses API) a terminal event. */
 type StreamEnding = 'done' | 'terminal';
@@ -37,7 +35,7 @@ export function responsesMode(config: OpenAIProviderConfig): 'native' | 'transla
   return host === 'api.openai.com' || host.endsWith('.openai.azure.com') ? 'native' : 'translate';
 }
 
-type Reply = Awaited<ReturnType<Pool['request']>>;
+type Reply = UpstreamReply;
 type ReplyBody = Reply['body'];
 
 export class OpenAIProvider implements Provider {
@@ -127,37 +125,18 @@ export class OpenAIProvider implements Provider {
   }
 
   /** Sends the request; resolves with a 2xx answer whose shape fits, and the provider's rate-limit headers. */
-  async #send(path: string, call: UpstreamCall, guard: CallGuard, stream: boolean): Promise<{ reply: Reply; rateLimit: RateLimitSnapshot | undefined }> {
-    let reply;
-    try {
-      reply = await this.#pool.request({
-        path,
-        method: 'POST',
-        headers: { ...this.#headers, accept: stream ? 'text/event-stream' : 'application/json', 'x-request-id': call.requestId, ...call.traceHeaders },
-        body: JSON.stringify(call.body),
-        signal: guard.signal,
-      });
-    } catch (err) {
-      guard.finish(true);
-      throw guard.explain(err, this.name, 'connect');
-    }
-    // For a stream, the first byte that counts is its first event (see #openStream).
-    if (!stream) guard.firstByte();
-    const contentType = String(reply.headers['content-type'] ?? '');
-    const ok = reply.statusCode >= 200 && reply.statusCode < 300;
-    if (ok && (!stream || EVENT_STREAM.test(contentType))) return { reply, rateLimit: readRateLimit(reply.headers) };
-
-    const text = await readLimited(reply.body, MAX_ERROR_BODY).catch(() => '');
-    guard.finish(true);
-    if (!ok) {
-      const retryAfter = reply.headers['retry-after'];
-      const error = upstreamStatusError(this.name, reply.statusCode, text, typeof retryAfter === 'string' ? retryAfter : undefined, this.#secrets);
-      throw error.with({ upstream: { status: reply.statusCode, retryAfterMs: retryAfterMs(reply.headers) } });
-    }
-    // A 2xx that is not an event stream, to a streaming request: some servers report
-    // errors this way. Use its error if it has one; otherwise say what went wrong.
-    if (OPENS_WITH_ERROR.test(text)) throw upstreamReportedError(this.name, text, 'body', this.#secrets);
-    throw new GatewayError('upstream_error', `Provider "${this.name}" answered a streaming request with ${contentType || 'no content type'}, not an event stream.`);
+  #send(path: string, call: UpstreamCall, guard: CallGuard, stream: boolean): ReturnType<typeof sendUpstream> {
+    return sendUpstream(this.#pool, {
+      provider: this.name,
+      path,
+      headers: { ...this.#headers, 'x-request-id': call.requestId, ...call.traceHeaders },
+      body: call.body,
+      stream,
+      guard,
+      statusError: (status, text, retryAfter) => upstreamStatusError(this.name, status, text, retryAfter, this.#secrets),
+      // Some servers report errors in a 2xx body to a streaming request.
+      reportedError: (text) => (OPENS_WITH_ERROR.test(text) ? upstreamReportedError(this.name, text, 'body', this.#secrets) : undefined),
+    });
   }
 
   async #readJson(reply: Reply, guard: CallGuard): Promise<JsonReply> {
@@ -234,17 +213,6 @@ async function* touching(body: ReplyBody, guard: CallGuard): AsyncGenerator<Buff
     yield chunk as Buffer;
     guard.resume();
   }
-}
-
-async function readLimited(body: ReplyBody, limit: number): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of body) {
-    chunks.push(chunk as Buffer);
-    size += (chunk as Buffer).length;
-    if (size >= limit) break;
-  }
-  return Buffer.concat(chunks).subarray(0, limit).toString('utf8');
 }
 
 function lowerKeys(headers: Readonly<Record<string, string>>): Record<string, string> {
