@@ -1,5 +1,4 @@
-import { countTokens as countCl100k } from 'gpt-tokenizer/encoding/cl100k_base';
-import { countTokens as countO200k } from 'gpt-tokenizer/encoding/o200k_base';
+import { createRequire } from 'node:module';
 
 // Token counts before the provider reports any: the budget reservation, the context-window
 // check, and streams cut before their usage arrived. Counting uses the model family's real
@@ -13,17 +12,34 @@ import { countTokens as countO200k } from 'gpt-tokenizer/encoding/o200k_base';
 // remembered (a bounded cache) and each step pays only for what is new.
 
 type Encoder = (text: string, options: { disallowedSpecial: Set<string> }) => number;
+type EncodingName = 'o200k_base' | 'cl100k_base';
 
 interface Family {
-  readonly encode: Encoder;
+  /** The BPE encoding counted with; also the long-text cache's key prefix. */
+  readonly encoding: EncodingName;
   /** Tokens this family's real tokenizer uses per token of the encoding we count with. */
   readonly scale: number;
 }
 
-const O200K: Family = { encode: countO200k, scale: 1 };
-const CL100K: Family = { encode: countCl100k, scale: 1 };
+const O200K: Family = { encoding: 'o200k_base', scale: 1 };
+const CL100K: Family = { encoding: 'cl100k_base', scale: 1 };
 // Anthropic's tokenizer is not public; it runs about a fifth above OpenAI's on English text.
-const CLAUDE: Family = { encode: countCl100k, scale: 1.2 };
+const CLAUDE: Family = { encoding: 'cl100k_base', scale: 1.2 };
+
+// Each encoding's rank table is tens of MB of heap once built: it is loaded on its first
+// count, synchronously (gpt-tokenizer's CommonJS build), so a gateway whose prompts always
+// fit under the cheap ceiling, or that only meets one family, never holds the other.
+const requireCjs = createRequire(import.meta.url);
+const encoders = new Map<EncodingName, Encoder>();
+
+function encoderOf(family: Family): Encoder {
+  let encoder = encoders.get(family.encoding);
+  if (encoder === undefined) {
+    encoder = (requireCjs(`gpt-tokenizer/encoding/${family.encoding}`) as { countTokens: Encoder }).countTokens;
+    encoders.set(family.encoding, encoder);
+  }
+  return encoder;
+}
 const MAX_SCALE = CLAUDE.scale;
 
 /** Special-token text in a prompt is counted as plain text, never refused. */
@@ -88,7 +104,7 @@ export class TokenCounter implements Tally {
       return tokens;
     }
     const exactPart = text.length <= room ? text : text.slice(0, room);
-    const exact = countSliced(this.#family.encode, exactPart);
+    const exact = countSliced(encoderOf(this.#family), exactPart);
     this.#exactChars += exactPart.length;
     this.#exactTokens += exact;
     if (exactPart.length === text.length) {
@@ -289,7 +305,7 @@ class LongTextCache {
 }
 
 function keyOf(family: Family, text: string): string {
-  return family.encode === countO200k ? `o${text}` : `c${text}`;
+  return family.encoding === 'o200k_base' ? `o${text}` : `c${text}`;
 }
 
 const longTexts = new LongTextCache();

@@ -22,8 +22,8 @@ export interface MeterBudgetOptions {
  */
 export function meterBudget(options: MeterBudgetOptions): Stage {
   const { ledger, budgets, prices } = options;
-  // Token counting builds the tokenizers' tables (most of a second): loaded when a gateway
-  // builds its pipeline, not by every CLI command that imports the server.
+  // Token counting's code is loaded when a gateway builds its pipeline, not by every CLI
+  // command that imports the server (the tokenizers' tables load later, on their first count).
   const metering = import('../../metering/worst-case.ts');
   metering.catch(() => {}); // a failure surfaces at the first request that awaits it
 
