@@ -33,7 +33,13 @@ const FLOORS: Record<string, number> = {
   'rule:exfiltration': 2.5,
   'rule:new_instructions': 1.5,
   'rule:fake_role_marker': 1.5,
-  'rule:unrestricted_persona': 1,
+  'rule:unrestricted_persona': 1.5,
+  'rule:no_limits': 1,
+  'rule:refusal_suppression': 1.5,
+  'rule:two_responses': 1.5,
+  'rule:template_slot': 1,
+  'rule:forget_everything': 1.5,
+  ruleCount: 2,
 };
 const CEILINGS: Record<string, number> = { discussion: -2 };
 
