@@ -55,14 +55,17 @@ interface Instance {
 }
 
 /**
- * What the model is fitted on. User text: each text. Tool content: each segment, labelled an
- * injection when it appears in no benign document (the inserted sentences), benign otherwise.
+ * What the model is fitted on. User text: each text. Tool content: each segment of a benign
+ * document as benign; of an attacked one, the first segment that appears in no benign
+ * document (where the inserted instruction starts). The inserted text that follows it (often
+ * the code or link the instruction plants) is left out: labelled an injection, it taught the
+ * model that ordinary code is one, and the detector keeps a document's highest segment anyway.
  */
 function instancesOf(examples: readonly Example[], benignSegments: ReadonlySet<string>): Instance[] {
   return examples.flatMap(({ row, features }) => {
     if (row.channel === 'user' || !row.injection) return features.map((f) => ({ features: f, injection: row.injection }));
-    const inserted = features.filter((f) => !benignSegments.has(f.key));
-    return (inserted.length > 0 ? inserted : features).map((f) => ({ features: f, injection: true }));
+    const inserted = features.find((f) => !benignSegments.has(f.key));
+    return (inserted === undefined ? features : [inserted]).map((f) => ({ features: f, injection: true }));
   });
 }
 
