@@ -15,7 +15,8 @@ import { readLabelledTexts, type LabelledText } from '../src/policies/injection/
 import { percent, ratesAt, thresholdForFpr, type Scored } from '../src/policies/injection/metrics.ts';
 import { compileModel, type Channel, type ChannelWeights, type WeightsFile } from '../src/policies/injection/model.ts';
 
-const DATA = 'data/injection/injection.jsonl';
+/** The development set, and hand-written benign texts close to attacks (code, instructions, discussion). */
+const DATA = ['data/injection/injection.jsonl', 'data/injection/hard-negatives.jsonl'];
 const OUT = 'src/policies/injection/weights.json';
 const FOLDS = 5;
 /** Thresholds at the targets: user FPR <= 1%, tool <= 2% on held-out scores. */
@@ -156,7 +157,7 @@ function report(label: string, rows: Array<Scored & { source: string }>, thresho
 }
 
 function main(): void {
-  const rows = readLabelledTexts(DATA);
+  const rows = DATA.flatMap(readLabelledTexts);
   const channels: Partial<Record<Channel, ChannelWeights>> = {};
   const trained: Record<string, unknown> = {};
   for (const channel of ['user', 'tool'] as const) {

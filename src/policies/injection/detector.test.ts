@@ -59,6 +59,8 @@ describe('benign text passes', () => {
     'function retry(fn, attempts = 3) {\n  for (let i = 0; i < attempts; i++) {\n    try { return fn(); } catch (e) { if (i === attempts - 1) throw e; }\n  }\n}',
     'Subject: Team lunch\nHi all, please reply by Thursday with your lunch order. Remember to bring your badge. Thanks, Maria',
     'Das Treffen findet am Montag um 10 Uhr statt. Bitte bringen Sie die Unterlagen mit.',
+    'The snippet below parses a date in Go:\nt, err := time.Parse("2006-01-02", s)\nif err != nil { return err }',
+    'Onboarding checklist: set up your laptop, read the style guide, then add yourself to the on-call rota. Ask your manager if anything is unclear.',
     'Press the power button to enter sleep mode. The device resumes when you open the lid.',
   ])('tool: %s', (text) => {
     expect(toolVerdict(text)).toBe(false);
