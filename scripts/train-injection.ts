@@ -15,7 +15,8 @@ import { readLabelledTexts, type LabelledText } from '../src/policies/injection/
 import { percent, ratesAt, thresholdForFpr, type Scored } from '../src/policies/injection/metrics.ts';
 import { compileModel, type Channel, type ChannelWeights, type WeightsFile } from '../src/policies/injection/model.ts';
 
-const DATA = 'data/injection/injection.jsonl';
+/** The development set, and hand-written benign texts close to attacks (code, instructions, discussion). */
+const DATA = ['data/injection/injection.jsonl', 'data/injection/hard-negatives.jsonl'];
 const OUT = 'src/policies/injection/weights.json';
 const FOLDS = 5;
 /** Thresholds at the targets: user FPR <= 1%, tool <= 2% on held-out scores. */
@@ -33,7 +34,13 @@ const FLOORS: Record<string, number> = {
   'rule:exfiltration': 2.5,
   'rule:new_instructions': 1.5,
   'rule:fake_role_marker': 1.5,
-  'rule:unrestricted_persona': 1,
+  'rule:unrestricted_persona': 1.5,
+  'rule:no_limits': 1,
+  'rule:refusal_suppression': 1.5,
+  'rule:two_responses': 1.5,
+  'rule:template_slot': 1,
+  'rule:forget_everything': 1.5,
+  ruleCount: 2,
 };
 const CEILINGS: Record<string, number> = { discussion: -2 };
 
@@ -49,14 +56,17 @@ interface Instance {
 }
 
 /**
- * What the model is fitted on. User text: each text. Tool content: each segment, labelled an
- * injection when it appears in no benign document (the inserted sentences), benign otherwise.
+ * What the model is fitted on. User text: each text. Tool content: each segment of a benign
+ * document as benign; of an attacked one, the first segment that appears in no benign
+ * document (where the inserted instruction starts). The inserted text that follows it (often
+ * the code or link the instruction plants) is left out: labelled an injection, it taught the
+ * model that ordinary code is one, and the detector keeps a document's highest segment anyway.
  */
 function instancesOf(examples: readonly Example[], benignSegments: ReadonlySet<string>): Instance[] {
   return examples.flatMap(({ row, features }) => {
     if (row.channel === 'user' || !row.injection) return features.map((f) => ({ features: f, injection: row.injection }));
-    const inserted = features.filter((f) => !benignSegments.has(f.key));
-    return (inserted.length > 0 ? inserted : features).map((f) => ({ features: f, injection: true }));
+    const inserted = features.find((f) => !benignSegments.has(f.key));
+    return (inserted === undefined ? features : [inserted]).map((f) => ({ features: f, injection: true }));
   });
 }
 
@@ -147,7 +157,7 @@ function report(label: string, rows: Array<Scored & { source: string }>, thresho
 }
 
 function main(): void {
-  const rows = readLabelledTexts(DATA);
+  const rows = DATA.flatMap(readLabelledTexts);
   const channels: Partial<Record<Channel, ChannelWeights>> = {};
   const trained: Record<string, unknown> = {};
   for (const channel of ['user', 'tool'] as const) {

@@ -18,6 +18,7 @@ export const CUES = [
   'symbolShare', //      markup/delimiter characters per character
   'logLength', //        log(1 + characters)
   'discussion', //       speaks about injection (quotes it, asks how to defend) rather than doing it
+  'ruleCount', //        distinct rules matched, saturating at 4: attacks stack several signatures
 ] as const;
 
 export const DENSE_NAMES: readonly string[] = [...RULES.map((r) => `rule:${r.id}`), ...CUES];
@@ -76,8 +77,15 @@ export function featuresOfNormalised({ text, decoded, raw }: NormalisedText): Fe
   cue('symbolShare', symbols / Math.max(1, raw.length));
   cue('logLength', Math.log1p(raw.length) / 10);
   cue('discussion', DISCUSSION.test(text) ? 1 : 0);
+  cue('ruleCount', Math.min(4, bitCount(rules | rot)) / 4);
 
   return { dense, hashed, rules: rules | rot, key: text };
+}
+
+function bitCount(bits: number): number {
+  let n = 0;
+  for (let b = bits; b !== 0; b &= b - 1) n++;
+  return n;
 }
 
 const FNV = 0x811c9dc5;
