@@ -1,6 +1,7 @@
 import type { Pool } from 'undici';
 import { GatewayError } from '../proxy/errors.ts';
 import { readRateLimit, retryAfterMs, type RateLimitSnapshot } from '../router/upstream-headers.ts';
+import { declaredLength, readBounded } from './openai/bounded-body.ts';
 import type { CallGuard } from './openai/call-guard.ts';
 
 // The one send step every HTTP provider adapter shares: POST the body under the call's
@@ -58,6 +59,27 @@ export async function sendUpstream(pool: Pool, options: SendOptions): Promise<{ 
     options.reportedError(text) ??
     new GatewayError('upstream_error', `Provider "${provider}" answered a streaming request with ${contentType || 'no content type'}, not an event stream.`)
   );
+}
+
+/**
+ * Reads a non-streaming answer whole, within `maxBytes` (refused from Content-Length before
+ * reading, or as it crosses the limit), the idle clock restarted per chunk. A refused or
+ * broken body cancels the request, so its connection is closed rather than drained.
+ */
+export async function readAnswer(reply: UpstreamReply, guard: CallGuard, provider: string, maxBytes: number): Promise<Buffer> {
+  try {
+    const bytes = await readBounded(reply.body, {
+      provider,
+      maxBytes,
+      declaredLength: declaredLength(reply.headers['content-length']),
+      onChunk: () => guard.touch(),
+    });
+    guard.finish(false);
+    return bytes;
+  } catch (err) {
+    guard.finish(true);
+    throw guard.explain(err, provider, 'body');
+  }
 }
 
 async function readLimited(body: UpstreamReply['body'], limit: number): Promise<string> {

@@ -3,9 +3,9 @@ import { Pool } from 'undici';
 import type { AnthropicProviderConfig } from '../../config/schema.ts';
 import { jsonOfBytes } from '../../proxy/answer-json.ts';
 import { GatewayError } from '../../proxy/errors.ts';
-import { sendUpstream, type UpstreamReply } from '../upstream-send.ts';
+import { readAnswer, sendUpstream, type UpstreamReply } from '../upstream-send.ts';
 import { withFirst } from '../../proxy/stream-tap.ts';
-import { declaredLength, readBounded, tooLarge } from '../openai/bounded-body.ts';
+import { tooLarge } from '../openai/bounded-body.ts';
 import { CallGuard } from '../openai/call-guard.ts';
 import { parseSse, type ParsedEvent, type SseLimits } from '../sse-parser.ts';
 import type { JsonReply, Provider, SseEvent, StreamReply, UpstreamCall } from '../types.ts';
@@ -86,19 +86,7 @@ export class AnthropicProvider implements Provider {
   }
 
   async #readJson(reply: Reply, guard: CallGuard): Promise<JsonReply> {
-    let bytes: Buffer;
-    try {
-      bytes = await readBounded(reply.body, {
-        provider: this.name,
-        maxBytes: this.#config.maxResponseBytes,
-        declaredLength: declaredLength(reply.headers['content-length']),
-        onChunk: () => guard.touch(),
-      });
-      guard.finish(false);
-    } catch (err) {
-      guard.finish(true);
-      throw guard.explain(err, this.name, 'body');
-    }
+    const bytes = await readAnswer(reply, guard, this.name, this.#config.maxResponseBytes);
     // The answer is bounded by maxResponseBytes; it has to be parsed to be translated.
     const message = parseObject(bytes);
     if (message === undefined) throw new GatewayError('upstream_error', `Provider "${this.name}" answered with a body that is not a JSON object.`);

@@ -2,11 +2,11 @@ import { createRequire } from 'node:module';
 import { Pool } from 'undici';
 import type { OpenAIProviderConfig } from '../../config/schema.ts';
 import { GatewayError } from '../../proxy/errors.ts';
-import { sendUpstream, type UpstreamReply } from '../upstream-send.ts';
+import { readAnswer, sendUpstream, type UpstreamReply } from '../upstream-send.ts';
 import type { JsonReply, Provider, SseEvent, StreamReply, UpstreamCall } from '../types.ts';
 import { parseSse, type SseLimits } from '../sse-parser.ts';
 import { withFirst } from '../../proxy/stream-tap.ts';
-import { declaredLength, readBounded, tooLarge } from './bounded-body.ts';
+import { tooLarge } from './bounded-body.ts';
 import { CallGuard } from './call-guard.ts';
 import { inspectJsonBody, OPENS_WITH_ERROR } from './json-body.ts';
 import { upstreamReportedError, upstreamStatusError } from './upstream-errors.ts';
@@ -140,20 +140,7 @@ export class OpenAIProvider implements Provider {
   }
 
   async #readJson(reply: Reply, guard: CallGuard): Promise<JsonReply> {
-    let bytes: Buffer;
-    try {
-      bytes = await readBounded(reply.body, {
-        provider: this.name,
-        maxBytes: this.#config.maxResponseBytes,
-        declaredLength: declaredLength(reply.headers['content-length']),
-        onChunk: () => guard.touch(),
-      });
-      guard.finish(false);
-    } catch (err) {
-      // Refused or broken: cancel the request so its connection is closed, not drained.
-      guard.finish(true);
-      throw guard.explain(err, this.name, 'body');
-    }
+    const bytes = await readAnswer(reply, guard, this.name, this.#config.maxResponseBytes);
     const { usage, errorText } = inspectJsonBody(bytes, this.name);
     if (errorText !== undefined) throw upstreamReportedError(this.name, errorText, 'body', this.#secrets);
     return { kind: 'json', bytes, usage };
