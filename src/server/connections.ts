@@ -22,12 +22,14 @@ export interface ConnectionCap {
   readonly maxConnections: number;
   /** Set when the open-file limit lowered the configured cap. */
   readonly openFileLimit?: number;
+  /** The cap the config asked for. */
+  readonly configured?: number;
 }
 
 export function connectionCap(configured: number, openFiles = openFileLimit()): ConnectionCap {
   if (openFiles === undefined) return { maxConnections: configured };
   const allowed = Math.max(1, Math.floor((openFiles - RESERVED_FDS) / 2));
-  return allowed < configured ? { maxConnections: allowed, openFileLimit: openFiles } : { maxConnections: configured };
+  return allowed < configured ? { maxConnections: allowed, openFileLimit: openFiles, configured } : { maxConnections: configured };
 }
 
 /** The soft open-file limit on Linux (Node raises it to the hard limit at start), else undefined. */
@@ -43,7 +45,9 @@ function openFileLimit(): number | undefined {
 export function capConnections(server: Server, cap: ConnectionCap, logger: Logger, onConnection: (socket: Socket) => void): void {
   const { maxConnections } = cap;
   if (cap.openFileLimit !== undefined) {
-    logger.warn(
+    // Lowered by a few connections (the default 10,000 under a 20,000 file limit) is no news.
+    const worthAWarning = cap.configured === undefined || maxConnections < cap.configured * 0.9;
+    logger[worthAWarning ? 'warn' : 'info'](
       { maxConnections, openFileLimit: cap.openFileLimit },
       `server.maxConnections lowered to ${maxConnections}: the open-file limit is ${cap.openFileLimit} (raise it with ulimit -n)`,
     );
