@@ -1,4 +1,5 @@
 import { createRequire } from 'node:module';
+import { TextLru } from '../state/text-lru.ts';
 
 // Token counts before the provider reports any: the budget reservation, the context-window
 // check, and streams cut before their usage arrived. Counting uses the model family's real
@@ -91,7 +92,7 @@ export class TokenCounter implements Tally {
   /** Adds a text's tokens and returns them. */
   text(text: string): number {
     if (text.length === 0) return 0;
-    const cached = text.length >= CACHE_MIN_CHARS ? longTexts.get(this.#family, text) : undefined;
+    const cached = text.length >= CACHE_MIN_CHARS ? longTexts.get(this.#family.encoding, text) : undefined;
     if (cached !== undefined) {
       this.#exactChars += text.length;
       this.#exactTokens += cached;
@@ -108,7 +109,7 @@ export class TokenCounter implements Tally {
     this.#exactChars += exactPart.length;
     this.#exactTokens += exact;
     if (exactPart.length === text.length) {
-      if (text.length >= CACHE_MIN_CHARS) longTexts.set(this.#family, text, exact);
+      if (text.length >= CACHE_MIN_CHARS) longTexts.set(this.#family.encoding, text, exact);
       return exact;
     }
     const rest = Math.ceil((text.length - exactPart.length) * this.#rate());
@@ -271,41 +272,6 @@ function safeJson(value: unknown): string {
   }
 }
 
-// Long texts already counted, per family: agents resend the whole conversation each step.
+// Long texts already counted, per encoding: agents resend the whole conversation each step.
 const CACHE_MIN_CHARS = 256;
-const CACHE_MAX_CHARS = 8 * 1024 * 1024;
-
-class LongTextCache {
-  readonly #entries = new Map<string, number>();
-  #chars = 0;
-
-  get(family: Family, text: string): number | undefined {
-    const key = keyOf(family, text);
-    const hit = this.#entries.get(key);
-    if (hit !== undefined) {
-      // Most recently used goes last; eviction takes from the front.
-      this.#entries.delete(key);
-      this.#entries.set(key, hit);
-    }
-    return hit;
-  }
-
-  set(family: Family, text: string, tokens: number): void {
-    if (text.length > CACHE_MAX_CHARS / 16) return;
-    const key = keyOf(family, text);
-    if (this.#entries.has(key)) return;
-    this.#entries.set(key, tokens);
-    this.#chars += key.length;
-    for (const [old] of this.#entries) {
-      if (this.#chars <= CACHE_MAX_CHARS) break;
-      this.#entries.delete(old);
-      this.#chars -= old.length;
-    }
-  }
-}
-
-function keyOf(family: Family, text: string): string {
-  return family.encoding === 'o200k_base' ? `o${text}` : `c${text}`;
-}
-
-const longTexts = new LongTextCache();
+const longTexts = new TextLru<number>({ maxChars: 8 * 1024 * 1024, maxTextChars: 512 * 1024 });

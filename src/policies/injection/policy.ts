@@ -1,5 +1,6 @@
 import type { ExternalClassifierConfig, InjectionConfig, InjectionOverride } from '../../config/injection-schema.ts';
 import { injectionSchema } from '../../config/injection-schema.ts';
+import { TextLru } from '../../state/text-lru.ts';
 import { detect } from './detector.ts';
 import { externalClassifier, type ExternalClassifier } from './external.ts';
 import { shippedModel, type Channel } from './model.ts';
@@ -126,40 +127,5 @@ async function askExternal(grey: Array<{ index: number; channel: Channel; text: 
   return verdicts;
 }
 
-/**
- * Scores of texts already scanned, per channel (the model is fixed for the process): bounded
- * by the characters it holds, least recently used first out. Texts too long to be worth
- * keeping are not remembered.
- */
-class ScoreCache {
-  readonly #entries = new Map<string, number>();
-  #chars = 0;
-  static readonly MAX_CHARS = 16 * 1024 * 1024;
-  static readonly MAX_TEXT = 256 * 1024;
-
-  get(channel: Channel, text: string): number | undefined {
-    if (text.length > ScoreCache.MAX_TEXT) return undefined;
-    const key = `${channel}\u0000${text}`;
-    const hit = this.#entries.get(key);
-    if (hit !== undefined) {
-      this.#entries.delete(key);
-      this.#entries.set(key, hit);
-    }
-    return hit;
-  }
-
-  set(channel: Channel, text: string, score: number): number {
-    if (text.length > ScoreCache.MAX_TEXT) return score;
-    const key = `${channel}\u0000${text}`;
-    if (!this.#entries.has(key)) this.#chars += key.length;
-    this.#entries.set(key, score);
-    for (const [old] of this.#entries) {
-      if (this.#chars <= ScoreCache.MAX_CHARS) break;
-      this.#entries.delete(old);
-      this.#chars -= old.length;
-    }
-    return score;
-  }
-}
-
-const scores = new ScoreCache();
+// Scores of whole texts already scanned, per channel (the model is fixed for the process).
+const scores = new TextLru<number>({ maxChars: 16 * 1024 * 1024, maxTextChars: 256 * 1024 });
