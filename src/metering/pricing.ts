@@ -1,3 +1,5 @@
+import { longestFamily } from './model-names.ts';
+
 // What a call costs, in USD. Prices are list prices per million tokens, looked up by the
 // provider's model name: the longest built-in or configured name that the model equals or
 // starts with followed by "-" (so dated snapshots like `gpt-4o-2024-08-06` or
@@ -101,11 +103,7 @@ export class PriceBook {
   }
 
   #lookup(model: string): ModelPrice | undefined {
-    let best: string | undefined;
-    for (const name of this.#prices.keys()) {
-      const fits = model === name || (model.startsWith(name) && model.charCodeAt(name.length) === 45 /* - */);
-      if (fits && (best === undefined || name.length > best.length)) best = name;
-    }
+    const best = longestFamily(this.#prices.keys(), model);
     return best === undefined ? undefined : this.#prices.get(best);
   }
 }

@@ -1,3 +1,5 @@
+import { longestFamily } from '../metering/model-names.ts';
+
 // Context windows (prompt + output tokens a model accepts) of common models, so a target
 // needs no `contextWindow` in config for the overflow check to judge it. Matched like
 // prices: the longest name that the provider model equals, or starts with followed by "-"
@@ -35,13 +37,6 @@ const windows = new Map(Object.entries(BUILT_IN_CONTEXT_WINDOWS).map(([name, tok
 
 /** The built-in context window of a provider model, or undefined when it is not known. */
 export function knownContextWindow(model: string): number | undefined {
-  const m = model.toLowerCase();
-  let best: string | undefined;
-  for (const name of windows.keys()) {
-    if (!m.startsWith(name)) continue;
-    const next = m.charAt(name.length);
-    const fits = next === '' || next === '-' || (next === '.' && DOT_VERSIONED.has(name));
-    if (fits && (best === undefined || name.length > best.length)) best = name;
-  }
+  const best = longestFamily(windows.keys(), model, DOT_VERSIONED);
   return best === undefined ? undefined : windows.get(best);
 }
