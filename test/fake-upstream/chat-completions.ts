@@ -1,9 +1,10 @@
 // POST /v1/chat/completions: JSON or SSE depending on the request's `stream`, shaped like OpenAI.
 import { buildChunks, buildCompletion, chatUsage, type ChatAnswer } from './chat-completion-shapes.ts';
+import { openAiRequest } from './openai-request.ts';
 import type { Exchange } from './exchange.ts';
-import { openAiErrorForStatus, unparsableJsonError } from './openai-errors.ts';
-import { answersAsStream, applyCommonBehaviour, sendJson } from './respond.ts';
-import { bodyObject, hasJsonObjectBody, type Route } from './route.ts';
+import { openAiErrorForStatus } from './openai-errors.ts';
+import { answersAsStream, sendJson } from './respond.ts';
+import type { Route } from './route.ts';
 import { streamSse } from './sse.ts';
 import { estimateTokens } from './text-pieces.ts';
 import type { Behaviour } from './types.ts';
@@ -46,13 +47,9 @@ export const chatCompletionsRoute: Route = {
   path: '/v1/chat/completions',
   scripted: true,
   async handle(ex, b) {
-    const body = bodyObject(ex);
-    const requestedStream = body.stream === true;
-    if (await applyCommonBehaviour(ex, b, { streaming: requestedStream, errorBodyFor: openAiErrorForStatus })) return;
-    if (!hasJsonObjectBody(ex)) {
-      sendJson(ex, {}, 400, unparsableJsonError());
-      return;
-    }
+    const request = await openAiRequest(ex, b);
+    if (request === undefined) return;
+    const { body, requestedStream } = request;
     const answer = answerFor(ex, b, body);
     if (!answersAsStream(requestedStream, b)) {
       await sendJson(ex, b, 200, buildCompletion(answer), b.contentType);

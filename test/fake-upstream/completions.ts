@@ -1,8 +1,9 @@
 // POST /v1/completions (legacy text completions) and POST /v1/moderations, shaped like OpenAI.
 import type { Exchange } from './exchange.ts';
-import { openAiErrorForStatus, unparsableJsonError } from './openai-errors.ts';
+import { openAiRequest } from './openai-request.ts';
+import { openAiErrorForStatus } from './openai-errors.ts';
 import { answersAsStream, applyCommonBehaviour, sendJson } from './respond.ts';
-import { bodyObject, hasJsonObjectBody, type Route } from './route.ts';
+import { bodyObject, type Route } from './route.ts';
 import { streamSse } from './sse.ts';
 import { estimateTokens, splitIntoPieces } from './text-pieces.ts';
 
@@ -19,13 +20,9 @@ export const completionsRoute: Route = {
   path: '/v1/completions',
   scripted: true,
   async handle(ex, b) {
-    const body = bodyObject(ex);
-    const requestedStream = body.stream === true;
-    if (await applyCommonBehaviour(ex, b, { streaming: requestedStream, errorBodyFor: openAiErrorForStatus })) return;
-    if (!hasJsonObjectBody(ex)) {
-      sendJson(ex, {}, 400, unparsableJsonError());
-      return;
-    }
+    const request = await openAiRequest(ex, b);
+    if (request === undefined) return;
+    const { body, requestedStream } = request;
     const text = b.content ?? COMPLETION_TEXT;
     const base = { id: `cmpl-fake${ex.seq}`, object: 'text_completion', created: Math.floor(Date.now() / 1000), model: String(body.model ?? 'fake-model') };
     const used = b.usage === undefined ? usage(body.prompt, text) : { ...b.usage, total_tokens: b.usage.prompt_tokens + b.usage.completion_tokens };

@@ -1,10 +1,10 @@
 // POST /v1/responses: OpenAI's Responses API in its native shape, JSON or semantic SSE events
 // (no [DONE]: the stream ends after response.completed); scripted errors like every route.
 import type { Exchange } from './exchange.ts';
-import { openAiErrorForStatus, unparsableJsonError } from './openai-errors.ts';
-import { answersAsStream, applyCommonBehaviour, sendJson } from './respond.ts';
+import { openAiRequest } from './openai-request.ts';
+import { answersAsStream, sendJson } from './respond.ts';
 import { buildResponse, buildResponseEvents, type NativeAnswer } from './responses-shapes.ts';
-import { bodyObject, hasJsonObjectBody, type Route } from './route.ts';
+import type { Route } from './route.ts';
 import { streamSse } from './sse.ts';
 import { estimateTokens } from './text-pieces.ts';
 import type { Behaviour } from './types.ts';
@@ -30,13 +30,9 @@ export const responsesRoute: Route = {
   path: '/v1/responses',
   scripted: true,
   async handle(ex, b) {
-    const body = bodyObject(ex);
-    const requestedStream = body.stream === true;
-    if (await applyCommonBehaviour(ex, b, { streaming: requestedStream, errorBodyFor: openAiErrorForStatus })) return;
-    if (!hasJsonObjectBody(ex)) {
-      sendJson(ex, {}, 400, unparsableJsonError());
-      return;
-    }
+    const request = await openAiRequest(ex, b);
+    if (request === undefined) return;
+    const { body, requestedStream } = request;
     const answer = answerFor(ex, b, body);
     if (!answersAsStream(requestedStream, b)) {
       await sendJson(ex, b, 200, buildResponse(answer), b.contentType);
