@@ -1,6 +1,5 @@
-import { spawn } from 'node:child_process';
 import { afterAll, describe, expect, test } from 'vitest';
-import { cleanupProcesses, REPO_ROOT, runCli } from './process-harness.ts';
+import { cleanupProcesses, runCli } from './process-harness.ts';
 
 // `tollgate scan` and `tollgate eval-injection` as a user runs them, on a small fixture.
 
@@ -8,23 +7,8 @@ afterAll(cleanupProcesses);
 
 const FIXTURE = 'test/fixtures/injection-small.jsonl';
 
-function scan(input: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, ['src/cli.ts', 'scan'], { cwd: REPO_ROOT, stdio: ['pipe', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-  child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-  child.stdin.end(input);
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error('scan did not finish'));
-    }, 20_000);
-    child.once('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
+function scan(input: string): ReturnType<typeof runCli> {
+  return runCli(['scan'], { input, timeoutMs: 20_000 });
 }
 
 describe('tollgate scan', () => {

@@ -1,6 +1,5 @@
-import { spawn } from 'node:child_process';
 import { afterAll, describe, expect, test } from 'vitest';
-import { cleanupProcesses, REPO_ROOT, runCli, writeTempConfig } from './process-harness.ts';
+import { cleanupProcesses, runCli, writeTempConfig } from './process-harness.ts';
 
 // `tollgate eval-router` and `tollgate route-scores` as a user runs them.
 
@@ -9,23 +8,8 @@ afterAll(cleanupProcesses);
 const FIXTURE = 'test/fixtures/router-small.jsonl';
 
 /** Runs `tollgate route-scores ARGS` with `input` on stdin. */
-function routeScores(args: string[], input: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, ['src/cli.ts', 'route-scores', ...args], { cwd: REPO_ROOT, stdio: ['pipe', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-  child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-  child.stdin.end(input);
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error('route-scores did not finish'));
-    }, 10_000);
-    child.once('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
+function routeScores(args: string[], input: string): ReturnType<typeof runCli> {
+  return runCli(['route-scores', ...args], { input });
 }
 
 describe('tollgate eval-router', () => {
